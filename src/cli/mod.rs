@@ -1,0 +1,121 @@
+//! The `arcplan` command line: argument definitions here, one file per subcommand.
+
+mod carp_bench;
+mod carp_solve;
+mod network;
+
+use clap::{Parser, Subcommand};
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "arcplan",
+    version,
+    about = "Arc routing for street sweepers, sprinklers and salt trucks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read an OpenStreetMap extract (and elevation) into a road network and summarise it.
+    Network(network::Args),
+    /// Capacitated arc routing on benchmark instances.
+    #[command(subcommand)]
+    Carp(CarpCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CarpCommand {
+    /// Solve one benchmark instance.
+    Solve(carp_solve::Args),
+    /// Solve a set of instances and compare with the best-known solutions.
+    Bench(carp_bench::Args),
+}
+
+/// Solver options shared by `carp solve` and `carp bench`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SolverArgs {
+    /// Time limit per instance (e.g. 10s, 500ms, 2m).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub time_limit: Duration,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Solver threads (islands); default: all cores.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Stop after this many generations in all.
+    #[arg(long)]
+    pub max_iterations: Option<u64>,
+    /// Stop after this many generations without improvement.
+    #[arg(long)]
+    pub max_no_improve: Option<u64>,
+    /// Stop as soon as this cost is reached.
+    #[arg(long)]
+    pub target: Option<i64>,
+}
+
+impl SolverArgs {
+    pub fn params(&self) -> crate::solver::Params {
+        crate::solver::Params {
+            seed: self.seed,
+            threads: self
+                .threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            time_limit: Some(self.time_limit),
+            max_iterations: self.max_iterations,
+            max_iterations_without_improvement: self.max_no_improve,
+            target_cost: self.target,
+            ..Default::default()
+        }
+    }
+}
+
+/// `10s`, `500ms`, `2m`, `1h`, or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (try 10s, 500ms, 2m)"))?;
+    if !v.is_finite() || v < 0.0 {
+        return Err(format!("`{s}` is not a duration"));
+    }
+    let secs = match unit {
+        "ms" => v / 1000.0,
+        "s" => v,
+        "m" | "min" => v * 60.0,
+        "h" => v * 3600.0,
+        _ => return Err(format!("unknown unit `{unit}` in `{s}` (ms, s, m, h)")),
+    };
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Network(a) => network::run(a),
+        Command::Carp(CarpCommand::Solve(a)) => carp_solve::run(a),
+        Command::Carp(CarpCommand::Bench(a)) => carp_bench::run(a),
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+/// Whether a progress bar makes sense (an interactive terminal).
+pub fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}

@@ -1,0 +1,214 @@
+//! Shortest deadhead costs between the points the solver needs: the depot and the
+//! endpoints of the tasks. One Dijkstra per point, run in parallel; memory is
+//! `points²` (not `nodes²`), and no Floyd–Warshall.
+
+use super::{Link, NodeId, Task, TaskKind};
+use rayon::prelude::*;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Marks an unreachable pair in the matrix.
+const UNREACHABLE: u32 = u32::MAX;
+
+/// Shortest-path costs between oracle points.
+#[derive(Debug, Clone)]
+pub struct CostOracle {
+    /// Graph node of each point.
+    point_node: Vec<NodeId>,
+    /// Point of each task endpoint: `[from, to]`.
+    task_ends: Vec<[u32; 2]>,
+    task_is_arc: Vec<bool>,
+    depot_point: u32,
+    /// Row-major `points × points`.
+    matrix: Vec<u32>,
+}
+
+/// Compressed adjacency (CSR) of the deadhead graph.
+pub(crate) struct Csr {
+    pub offsets: Vec<u32>,
+    pub heads: Vec<NodeId>,
+    pub costs: Vec<u32>,
+}
+
+impl Csr {
+    pub fn new(num_nodes: usize, arcs: impl Iterator<Item = (NodeId, NodeId, u32)> + Clone) -> Csr {
+        let mut offsets = vec![0u32; num_nodes + 1];
+        for (u, _, _) in arcs.clone() {
+            offsets[u as usize + 1] += 1;
+        }
+        for i in 0..num_nodes {
+            offsets[i + 1] += offsets[i];
+        }
+        let m = offsets[num_nodes] as usize;
+        let mut fill = offsets.clone();
+        let mut heads = vec![0; m];
+        let mut costs = vec![0; m];
+        for (u, v, c) in arcs {
+            let k = fill[u as usize] as usize;
+            heads[k] = v;
+            costs[k] = c;
+            fill[u as usize] += 1;
+        }
+        Csr {
+            offsets,
+            heads,
+            costs,
+        }
+    }
+
+    /// Dijkstra from `source`; `dist` must have one slot per node.
+    pub fn dijkstra(
+        &self,
+        source: NodeId,
+        dist: &mut [u64],
+        heap: &mut BinaryHeap<Reverse<(u64, NodeId)>>,
+    ) {
+        dist.fill(u64::MAX);
+        heap.clear();
+        dist[source as usize] = 0;
+        heap.push(Reverse((0, source)));
+        while let Some(Reverse((d, u))) = heap.pop() {
+            if d > dist[u as usize] {
+                continue;
+            }
+            let (a, b) = (
+                self.offsets[u as usize] as usize,
+                self.offsets[u as usize + 1] as usize,
+            );
+            for k in a..b {
+                let v = self.heads[k];
+                let nd = d + self.costs[k] as u64;
+                if nd < dist[v as usize] {
+                    dist[v as usize] = nd;
+                    heap.push(Reverse((nd, v)));
+                }
+            }
+        }
+    }
+}
+
+impl CostOracle {
+    /// Builds the oracle over `tasks` (their deadhead traversals included) and `links`.
+    pub fn build(
+        num_nodes: usize,
+        depot: NodeId,
+        tasks: &[Task],
+        links: &[Link],
+    ) -> Result<CostOracle, String> {
+        let mut arcs: Vec<(NodeId, NodeId, u32)> =
+            Vec::with_capacity(2 * (links.len() + tasks.len()));
+        let all = links.iter().copied().chain(tasks.iter().map(|t| Link {
+            from: t.from,
+            to: t.to,
+            cost: t.deadhead_cost,
+            directed: t.kind == TaskKind::Arc,
+        }));
+        for l in all {
+            let c =
+                u32::try_from(l.cost).map_err(|_| format!("link cost {} is too large", l.cost))?;
+            arcs.push((l.from, l.to, c));
+            if !l.directed {
+                arcs.push((l.to, l.from, c));
+            }
+        }
+        let csr = Csr::new(num_nodes, arcs.iter().copied());
+
+        // Points: the depot first, then every distinct task endpoint.
+        let mut point_of = vec![u32::MAX; num_nodes];
+        let mut point_node = Vec::new();
+        let mut add = |n: NodeId, point_node: &mut Vec<NodeId>| -> u32 {
+            if point_of[n as usize] == u32::MAX {
+                point_of[n as usize] = point_node.len() as u32;
+                point_node.push(n);
+            }
+            point_of[n as usize]
+        };
+        let depot_point = add(depot, &mut point_node);
+        let task_ends: Vec<[u32; 2]> = tasks
+            .iter()
+            .map(|t| [add(t.from, &mut point_node), add(t.to, &mut point_node)])
+            .collect();
+        let p = point_node.len();
+        let mut matrix = vec![UNREACHABLE; p * p];
+        matrix.par_chunks_mut(p).enumerate().for_each_init(
+            || (vec![u64::MAX; num_nodes], BinaryHeap::new()),
+            |(dist, heap), (row, out)| {
+                csr.dijkstra(point_node[row], dist, heap);
+                for (q, &node) in point_node.iter().enumerate() {
+                    let d = dist[node as usize];
+                    out[q] = if d >= UNREACHABLE as u64 {
+                        UNREACHABLE
+                    } else {
+                        d as u32
+                    };
+                }
+            },
+        );
+        let oracle = CostOracle {
+            point_node,
+            task_ends,
+            task_is_arc: tasks.iter().map(|t| t.kind == TaskKind::Arc).collect(),
+            depot_point,
+            matrix,
+        };
+        for (i, ends) in oracle.task_ends.iter().enumerate() {
+            let kind = tasks[i].kind;
+            for (k, &e) in ends.iter().enumerate() {
+                // An arc is entered at `from` and left at `to`; an edge either way.
+                let needs_in = kind == TaskKind::Edge || k == 0;
+                let needs_out = kind == TaskKind::Edge || k == 1;
+                if needs_in && oracle.raw(depot_point, e) == UNREACHABLE {
+                    return Err(format!("task {i} cannot be reached from the depot"));
+                }
+                if needs_out && oracle.raw(e, depot_point) == UNREACHABLE {
+                    return Err(format!("the depot cannot be reached back from task {i}"));
+                }
+            }
+        }
+        Ok(oracle)
+    }
+
+    #[inline]
+    fn raw(&self, p: u32, q: u32) -> u32 {
+        self.matrix[p as usize * self.point_node.len() + q as usize]
+    }
+
+    /// Shortest deadhead cost from point `p` to point `q` (a large value if none).
+    #[inline]
+    pub fn dist(&self, p: u32, q: u32) -> i64 {
+        let d = self.raw(p, q);
+        if d == UNREACHABLE {
+            crate::solver::INFEASIBLE_COST
+        } else {
+            d as i64
+        }
+    }
+
+    pub fn depot_point(&self) -> u32 {
+        self.depot_point
+    }
+
+    pub fn num_points(&self) -> usize {
+        self.point_node.len()
+    }
+
+    pub fn point_node(&self, p: u32) -> NodeId {
+        self.point_node[p as usize]
+    }
+
+    /// Start and end points of task `t` in direction `dir` (arcs ignore `dir`).
+    #[inline]
+    pub fn task_points(&self, t: usize, dir: u8) -> (u32, u32) {
+        let [a, b] = self.task_ends[t];
+        if dir == 0 || self.task_is_arc[t] {
+            (a, b)
+        } else {
+            (b, a)
+        }
+    }
+
+    /// Bytes held by the matrix (for memory reports).
+    pub fn matrix_bytes(&self) -> usize {
+        self.matrix.len() * std::mem::size_of::<u32>()
+    }
+}

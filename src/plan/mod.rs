@@ -1,0 +1,5 @@
+//! Solutions turned into checked results. [`carp_validator`] checks a solution
+//! of an abstract instance independently of the solver.
+
+pub mod carp_solution;
+pub mod carp_validator;

@@ -1,0 +1,284 @@
+//! One hybrid genetic search (HGS) run: two sub-populations (feasible and
+//! infeasible), ordered crossover on giant tours, Split, local search as the
+//! education, adaptive capacity penalty, repair, and restarts on stagnation.
+
+use super::data::{Penalty, SolverData};
+use super::individual::Individual;
+use super::local_search::LocalSearch;
+use super::population::SubPopulation;
+use super::split::{split, SplitBuffers};
+use super::Params;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use std::time::{Duration, Instant};
+
+pub struct Island<'a> {
+    data: &'a SolverData<'a>,
+    params: &'a Params,
+    ls: LocalSearch<'a>,
+    rng: Xoshiro256PlusPlus,
+    feasible: SubPopulation,
+    infeasible: SubPopulation,
+    penalty: Penalty,
+    recent: Vec<bool>,
+    split_buf: SplitBuffers,
+    starts: Vec<usize>,
+    pub best: Option<Individual>,
+    pub best_time: Duration,
+    pub iterations: u64,
+    since_improvement: u64,
+    initialised: bool,
+}
+
+impl<'a> Island<'a> {
+    pub fn new(data: &'a SolverData<'a>, params: &'a Params, index: usize) -> Self {
+        let inst = data.inst;
+        // Initial penalty: the ratio of a typical deadhead to a typical demand.
+        let max_dist = (0..inst.num_tasks())
+            .map(|t| {
+                let (s, _) = inst.oracle.task_points(t, 0);
+                inst.oracle.dist(inst.oracle.depot_point(), s)
+            })
+            .max()
+            .unwrap_or(1);
+        let max_demand = inst
+            .tasks
+            .iter()
+            .map(|t| t.demand)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        let milli = ((max_dist * 1000) / max_demand).clamp(100, 1_000_000_000);
+        let penalty = Penalty {
+            capacity_milli: milli,
+        };
+        let seed = params
+            .seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(index as u64);
+        Island {
+            data,
+            params,
+            ls: LocalSearch::new(data, penalty),
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            feasible: SubPopulation::new(),
+            infeasible: SubPopulation::new(),
+            penalty,
+            recent: Vec::with_capacity(100),
+            split_buf: SplitBuffers::default(),
+            starts: Vec::new(),
+            best: None,
+            best_time: Duration::ZERO,
+            iterations: 0,
+            since_improvement: 0,
+            initialised: false,
+        }
+    }
+
+    /// Moves priced by this island's local search.
+    pub fn evaluations(&self) -> u64 {
+        self.ls.evaluations
+    }
+
+    /// Runs `iterations` generations (or until the deadline).
+    pub fn run_epoch(&mut self, iterations: u64, start: Instant, deadline: Option<Instant>) {
+        let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
+        if !self.initialised {
+            self.initialise(start, deadline);
+            self.initialised = true;
+        }
+        for _ in 0..iterations {
+            if past(deadline) {
+                return;
+            }
+            self.generation(start);
+            if self.since_improvement >= self.params.restart_after {
+                self.feasible.clear();
+                self.infeasible.clear();
+                self.since_improvement = 0;
+                self.initialise(start, deadline);
+            }
+        }
+    }
+
+    fn initialise(&mut self, start: Instant, deadline: Option<Instant>) {
+        let n = self.data.num_tasks();
+        let count = 4 * self.params.mu;
+        for _ in 0..count {
+            if deadline.is_some_and(|d| Instant::now() >= d) && self.best.is_some() {
+                break;
+            }
+            let mut tour: Vec<u32> = (0..n as u32).collect();
+            tour.shuffle(&mut self.rng);
+            self.educate(tour, start);
+        }
+    }
+
+    fn generation(&mut self, start: Instant) {
+        let p1 = self.tournament();
+        let p2 = self.tournament();
+        let child = self.crossover(&p1, &p2);
+        self.educate(child, start);
+        self.iterations += 1;
+        self.since_improvement += 1;
+        if self.iterations.is_multiple_of(100) {
+            self.adapt_penalty();
+        }
+    }
+
+    fn tournament(&mut self) -> Vec<u32> {
+        let total = self.feasible.len() + self.infeasible.len();
+        let ka = self.rng.random_range(0..total);
+        let kb = self.rng.random_range(0..total);
+        let get = |k: usize| {
+            if k < self.feasible.len() {
+                &self.feasible.members[k]
+            } else {
+                &self.infeasible.members[k - self.feasible.len()]
+            }
+        };
+        let (a, b) = (get(ka), get(kb));
+        if a.fitness <= b.fitness {
+            a.tour.clone()
+        } else {
+            b.tour.clone()
+        }
+    }
+
+    /// Ordered crossover (OX) of two giant tours.
+    fn crossover(&mut self, p1: &[u32], p2: &[u32]) -> Vec<u32> {
+        let n = p1.len();
+        let mut child = vec![u32::MAX; n];
+        if n < 2 {
+            return p1.to_vec();
+        }
+        let i = self.rng.random_range(0..n);
+        let mut j = self.rng.random_range(0..n);
+        while j == i {
+            j = self.rng.random_range(0..n);
+        }
+        let mut used = vec![false; n];
+        let mut k = i;
+        loop {
+            child[k] = p1[k];
+            used[p1[k] as usize] = true;
+            if k == j {
+                break;
+            }
+            k = (k + 1) % n;
+        }
+        let mut out = (j + 1) % n;
+        for s in 0..n {
+            let t = p2[(j + 1 + s) % n];
+            if !used[t as usize] {
+                child[out] = t;
+                out = (out + 1) % n;
+            }
+        }
+        child
+    }
+
+    fn improve(&mut self, routes: &[Vec<(u32, u8)>]) -> Individual {
+        let tours: Vec<Vec<u32>> = routes
+            .iter()
+            .map(|r| r.iter().map(|s| s.0).collect())
+            .collect();
+        let slices: Vec<&[u32]> = tours.iter().map(|r| r.as_slice()).collect();
+        self.ls.run(&slices, &mut self.rng);
+        Individual::from_routes(self.data, self.ls.routes())
+    }
+
+    /// Split, local search, repair when infeasible, and insertion.
+    fn educate(&mut self, tour: Vec<u32>, start: Instant) {
+        split(
+            self.data,
+            &self.penalty,
+            &tour,
+            &mut self.split_buf,
+            &mut self.starts,
+        );
+        let mut routes: Vec<Vec<(u32, u8)>> = Vec::with_capacity(self.starts.len());
+        for (k, &s) in self.starts.iter().enumerate() {
+            let e = self.starts.get(k + 1).copied().unwrap_or(tour.len());
+            routes.push(tour[s..e].iter().map(|&t| (t, 0)).collect());
+        }
+        self.ls.penalty = self.penalty;
+        let ind = self.improve(&routes);
+        let feasible = ind.feasible();
+        if self.recent.len() == 100 {
+            self.recent.remove(0);
+        }
+        self.recent.push(feasible);
+        if !feasible && self.rng.random_bool(0.5) {
+            let routes = ind.routes.clone();
+            self.insert(ind, start);
+            self.ls.penalty = Penalty {
+                capacity_milli: self.penalty.capacity_milli.saturating_mul(10),
+            };
+            let mut repaired = self.improve(&routes);
+            if !repaired.feasible() {
+                self.ls.penalty = Penalty {
+                    capacity_milli: self.penalty.capacity_milli.saturating_mul(100),
+                };
+                repaired = self.improve(&repaired.routes.clone());
+            }
+            self.ls.penalty = self.penalty;
+            if repaired.feasible() {
+                self.insert(repaired, start);
+            }
+        } else {
+            self.insert(ind, start);
+        }
+    }
+
+    fn insert(&mut self, ind: Individual, start: Instant) {
+        if ind.feasible() && self.best.as_ref().is_none_or(|b| ind.cost < b.cost) {
+            self.best = Some(ind.clone());
+            self.best_time = start.elapsed();
+            self.since_improvement = 0;
+        }
+        let p = &self.params;
+        let sub = if ind.feasible() {
+            &mut self.feasible
+        } else {
+            &mut self.infeasible
+        };
+        sub.add(ind);
+        if sub.len() > p.mu + p.lambda {
+            sub.select_survivors(p.mu, &self.penalty, p.n_elite, p.n_close);
+        } else {
+            sub.update_fitness(&self.penalty, p.n_elite, p.n_close);
+        }
+    }
+
+    /// Adds a copy of a solution found elsewhere (migration between islands).
+    pub fn inject(&mut self, ind: &Individual, start: Instant) {
+        if self.best.as_ref().is_none_or(|b| ind.cost < b.cost) {
+            self.insert(ind.clone(), start);
+        }
+    }
+
+    fn adapt_penalty(&mut self) {
+        if self.recent.is_empty() {
+            return;
+        }
+        let frac = self.recent.iter().filter(|&&f| f).count() as f64 / self.recent.len() as f64;
+        let target = self.params.target_feasible;
+        let m = self.penalty.capacity_milli;
+        let new = if frac < target - 0.05 {
+            (m as f64 * 1.2).ceil() as i64
+        } else if frac > target + 0.05 {
+            (m as f64 * 0.85) as i64
+        } else {
+            m
+        }
+        .clamp(10, 1_000_000_000_000);
+        if new != m {
+            self.penalty.capacity_milli = new;
+            let p = self.params;
+            self.infeasible
+                .update_fitness(&self.penalty, p.n_elite, p.n_close);
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! Granular local search over routes of services, every move priced in O(1)
+//! from cached segments with service directions re-optimised.
+//!
+//! A move is written as the pieces its new routes are made of (ranges of the
+//! current routes, single tasks, reversed ranges); the same description prices
+//! the move and, when it improves, applies it. Moves tried for a task `u` and
+//! each of its granular neighbours `v` (with `x`, `y` their successors):
+//! relocate `u`, `(u,x)` or `(x,u)` after `v`; swap `u`/`v`, `(u,x)`/`v`,
+//! `(u,x)`/`(v,y)`; 2-opt* between routes; 2-opt (a reversed stretch) inside a
+//! route; and moves into an empty route. First improvement, until none
+//! improves; pairs whose routes did not change since they were last tried are
+//! skipped.
+
+use super::data::{Penalty, SolverData};
+use super::route::Route;
+use super::segment::Seg;
+use rand::seq::SliceRandom;
+use rand::Rng;
+
+#[derive(Clone, Copy, Debug)]
+enum Piece {
+    /// Positions `i..=j` of a route (0 and m+1 are its depot); empty if `i > j`.
+    Range(usize, usize, usize),
+    Task(u32),
+    /// Positions `i..=j` of a route, in reverse order.
+    Rev(usize, usize, usize),
+}
+use Piece::{Range as R, Rev, Task as T};
+
+pub struct LocalSearch<'a> {
+    data: &'a SolverData<'a>,
+    pub penalty: Penalty,
+    routes: Vec<Route>,
+    route_of: Vec<usize>,
+    pos_of: Vec<usize>,
+    order: Vec<u32>,
+    neighbours: Vec<Vec<u32>>,
+    last_modified: Vec<u64>,
+    last_tested: Vec<u64>,
+    counter: u64,
+    scratch: [Vec<u32>; 2],
+    /// Moves priced since creation (for throughput measurements).
+    pub evaluations: u64,
+}
+
+impl<'a> LocalSearch<'a> {
+    pub fn new(data: &'a SolverData<'a>, penalty: Penalty) -> Self {
+        let n = data.num_tasks();
+        LocalSearch {
+            data,
+            penalty,
+            routes: Vec::new(),
+            route_of: vec![0; n],
+            pos_of: vec![0; n],
+            order: (0..n as u32).collect(),
+            neighbours: data.neighbours.clone(),
+            last_modified: Vec::new(),
+            last_tested: vec![0; n],
+            counter: 1,
+            scratch: [Vec::new(), Vec::new()],
+            evaluations: 0,
+        }
+    }
+
+    /// Loads routes (task orders) and improves them until no move improves.
+    pub fn run<G: Rng>(&mut self, routes: &[&[u32]], rng: &mut G) {
+        self.load(routes);
+        self.order.shuffle(rng);
+        for list in &mut self.neighbours {
+            list.shuffle(rng);
+        }
+        self.last_tested.fill(0);
+        let mut loop_id = 0;
+        let mut improved = true;
+        while improved {
+            improved = false;
+            for idx in 0..self.order.len() {
+                let u = self.order[idx];
+                let last = self.last_tested[u as usize];
+                self.last_tested[u as usize] = self.counter;
+                for k in 0..self.neighbours[u as usize].len() {
+                    let v = self.neighbours[u as usize][k];
+                    let (ru, rv) = (self.route_of[u as usize], self.route_of[v as usize]);
+                    if loop_id == 0 || self.last_modified[ru].max(self.last_modified[rv]) > last {
+                        if self.try_pair(u, v) {
+                            improved = true;
+                        }
+                    }
+                }
+                if loop_id > 0 && self.try_empty(u) {
+                    improved = true;
+                }
+            }
+            loop_id += 1;
+        }
+    }
+
+    fn load(&mut self, routes: &[&[u32]]) {
+        let want = routes.len().max(self.data.max_routes);
+        self.routes.resize_with(want, Route::default);
+        self.routes.truncate(want);
+        self.last_modified.clear();
+        self.last_modified.resize(want, 1);
+        for r in 0..want {
+            let tasks = routes.get(r).copied().unwrap_or(&[]);
+            self.routes[r].tasks.clear();
+            self.routes[r].tasks.extend_from_slice(tasks);
+            self.refresh(r);
+        }
+        self.ensure_empty_route();
+    }
+
+    fn refresh(&mut self, r: usize) {
+        self.routes[r].rebuild(self.data, &self.penalty);
+        for (p, &t) in self.routes[r].tasks.iter().enumerate() {
+            self.route_of[t as usize] = r;
+            self.pos_of[t as usize] = p + 1;
+        }
+        self.last_modified[r] = self.counter;
+    }
+
+    fn ensure_empty_route(&mut self) {
+        if self.data.fleet_unlimited() && !self.routes.iter().any(|r| r.is_empty()) {
+            let mut r = Route::default();
+            r.rebuild(self.data, &self.penalty);
+            self.routes.push(r);
+            self.last_modified.push(self.counter);
+        }
+    }
+
+    /// The improved routes: `(task, direction)` per service, empty routes left out.
+    pub fn routes(&self) -> Vec<Vec<(u32, u8)>> {
+        self.routes
+            .iter()
+            .filter(|r| !r.is_empty())
+            .map(|r| {
+                r.tasks
+                    .iter()
+                    .copied()
+                    .zip(r.dirs.iter().copied())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Penalised cost of the current routes.
+    pub fn penalized_cost(&self) -> i64 {
+        self.routes.iter().map(|r| r.penalized).sum()
+    }
+
+    fn fold(&self, pieces: &[Piece]) -> Seg {
+        let data = self.data;
+        let oracle = &data.inst.oracle;
+        let mut acc: Option<Seg> = None;
+        let push = |s: Seg, acc: &mut Option<Seg>| {
+            *acc = Some(match acc {
+                None => s,
+                Some(a) => a.concat(&s, oracle),
+            })
+        };
+        for &p in pieces {
+            match p {
+                R(r, i, j) => {
+                    if let Some(s) = self.routes[r].range(i, j, data) {
+                        push(s, &mut acc);
+                    }
+                }
+                T(t) => push(data.task_seg[t as usize], &mut acc),
+                Rev(r, i, j) => {
+                    for k in (i..=j).rev() {
+                        push(data.task_seg[self.routes[r].at(k) as usize], &mut acc);
+                    }
+                }
+            }
+        }
+        acc.unwrap_or(data.depot_seg)
+    }
+
+    #[inline]
+    fn price(&mut self, pieces: &[Piece]) -> i64 {
+        self.evaluations += 1;
+        let full = self.fold(pieces);
+        self.penalty.route(&full, self.data)
+    }
+
+    fn emit(&self, pieces: &[Piece], out: &mut Vec<u32>) {
+        out.clear();
+        for &p in pieces {
+            match p {
+                R(r, i, j) => {
+                    let m = self.routes[r].len();
+                    let (a, b) = (i.max(1), j.min(m));
+                    if a <= b {
+                        out.extend_from_slice(&self.routes[r].tasks[a - 1..b]);
+                    }
+                }
+                T(t) => out.push(t),
+                Rev(r, i, j) => out.extend(self.routes[r].tasks[i - 1..j].iter().rev()),
+            }
+        }
+    }
+
+    fn apply(&mut self, changes: &[(usize, &[Piece])]) {
+        self.counter += 1;
+        let mut bufs = std::mem::take(&mut self.scratch);
+        for (k, (_, pieces)) in changes.iter().enumerate() {
+            self.emit(pieces, &mut bufs[k]);
+        }
+        for (k, &(r, _)) in changes.iter().enumerate() {
+            std::mem::swap(&mut self.routes[r].tasks, &mut bufs[k]);
+            self.refresh(r);
+        }
+        self.scratch = bufs;
+        self.ensure_empty_route();
+    }
+
+    /// Tries the moves for the pair `(u, v)`; applies the first that improves.
+    fn try_pair(&mut self, u: u32, v: u32) -> bool {
+        let (ru, pu) = (self.route_of[u as usize], self.pos_of[u as usize]);
+        let (rv, pv) = (self.route_of[v as usize], self.pos_of[v as usize]);
+        let (mu, mv) = (self.routes[ru].len(), self.routes[rv].len());
+        let has_x = pu < mu;
+        let has_y = pv < mv;
+
+        macro_rules! two {
+            ([$($a:expr),*], [$($b:expr),*]) => {{
+                let old = self.routes[ru].penalized + self.routes[rv].penalized;
+                let pa = [$($a),*];
+                let pb = [$($b),*];
+                let new = self.price(&pa);
+                if new < old {
+                    let new = new + self.price(&pb);
+                    if new < old {
+                        self.apply(&[(ru, &pa[..]), (rv, &pb[..])]);
+                        return true;
+                    }
+                }
+            }};
+        }
+        macro_rules! one {
+            ([$($a:expr),*]) => {{
+                let old = self.routes[ru].penalized;
+                let pa = [$($a),*];
+                if self.price(&pa) < old {
+                    self.apply(&[(ru, &pa[..])]);
+                    return true;
+                }
+            }};
+        }
+
+        if ru != rv {
+            // Relocate u after v (and before v when v is first).
+            two!(
+                [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)],
+                [R(rv, 0, pv), T(u), R(rv, pv + 1, mv + 1)]
+            );
+            if pv == 1 {
+                two!(
+                    [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)],
+                    [R(rv, 0, 0), T(u), R(rv, 1, mv + 1)]
+                );
+            }
+            if has_x {
+                two!(
+                    [R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)],
+                    [R(rv, 0, pv), R(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
+                );
+                two!(
+                    [R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)],
+                    [R(rv, 0, pv), Rev(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
+                );
+            }
+            // Swaps.
+            two!(
+                [R(ru, 0, pu - 1), T(v), R(ru, pu + 1, mu + 1)],
+                [R(rv, 0, pv - 1), T(u), R(rv, pv + 1, mv + 1)]
+            );
+            if has_x {
+                two!(
+                    [R(ru, 0, pu - 1), T(v), R(ru, pu + 2, mu + 1)],
+                    [R(rv, 0, pv - 1), R(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
+                );
+                if has_y {
+                    two!(
+                        [R(ru, 0, pu - 1), R(rv, pv, pv + 1), R(ru, pu + 2, mu + 1)],
+                        [R(rv, 0, pv - 1), R(ru, pu, pu + 1), R(rv, pv + 2, mv + 1)]
+                    );
+                }
+            }
+            // 2-opt*: exchange the tails after u and after v.
+            two!(
+                [R(ru, 0, pu), R(rv, pv + 1, mv + 1)],
+                [R(rv, 0, pv), R(ru, pu + 1, mu + 1)]
+            );
+            // And before u / before v, so that u follows v.
+            two!(
+                [R(rv, 0, pv), R(ru, pu, mu + 1)],
+                [R(ru, 0, pu - 1), R(rv, pv + 1, mv + 1)]
+            );
+        } else {
+            let m = mu;
+            let (a, b) = (pu.min(pv), pu.max(pv));
+            // Relocate u after v.
+            if pu < pv {
+                one!([
+                    R(ru, 0, pu - 1),
+                    R(ru, pu + 1, pv),
+                    T(u),
+                    R(ru, pv + 1, m + 1)
+                ]);
+            } else if pv + 1 < pu {
+                one!([
+                    R(ru, 0, pv),
+                    T(u),
+                    R(ru, pv + 1, pu - 1),
+                    R(ru, pu + 1, m + 1)
+                ]);
+            }
+            if pv == 1 && pu > 1 {
+                one!([R(ru, 0, 0), T(u), R(ru, 1, pu - 1), R(ru, pu + 1, m + 1)]);
+            }
+            // Relocate (u,x) and (x,u) after v.
+            if has_x && pv != pu + 1 {
+                if pu < pv {
+                    one!([
+                        R(ru, 0, pu - 1),
+                        R(ru, pu + 2, pv),
+                        R(ru, pu, pu + 1),
+                        R(ru, pv + 1, m + 1)
+                    ]);
+                    one!([
+                        R(ru, 0, pu - 1),
+                        R(ru, pu + 2, pv),
+                        Rev(ru, pu, pu + 1),
+                        R(ru, pv + 1, m + 1)
+                    ]);
+                } else if pv + 1 < pu {
+                    one!([
+                        R(ru, 0, pv),
+                        R(ru, pu, pu + 1),
+                        R(ru, pv + 1, pu - 1),
+                        R(ru, pu + 2, m + 1)
+                    ]);
+                    one!([
+                        R(ru, 0, pv),
+                        Rev(ru, pu, pu + 1),
+                        R(ru, pv + 1, pu - 1),
+                        R(ru, pu + 2, m + 1)
+                    ]);
+                }
+            }
+            // Swap u and v.
+            let (ta, tb) = (self.routes[ru].at(a), self.routes[ru].at(b));
+            one!([
+                R(ru, 0, a - 1),
+                T(tb),
+                R(ru, a + 1, b - 1),
+                T(ta),
+                R(ru, b + 1, m + 1)
+            ]);
+            // 2-opt: reverse the stretch after the first of them up to the second.
+            if b > a + 1 {
+                one!([R(ru, 0, a), Rev(ru, a + 1, b), R(ru, b + 1, m + 1)]);
+                one!([R(ru, 0, a - 1), Rev(ru, a, b - 1), R(ru, b, m + 1)]);
+            }
+        }
+        false
+    }
+
+    /// Moves of `u` into an empty route: alone, or with the tail of its route.
+    fn try_empty(&mut self, u: u32) -> bool {
+        let Some(re) = self.routes.iter().position(|r| r.is_empty()) else {
+            return false;
+        };
+        let (ru, pu) = (self.route_of[u as usize], self.pos_of[u as usize]);
+        let mu = self.routes[ru].len();
+        let old = self.routes[ru].penalized;
+        let pa = [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)];
+        let pb = [R(re, 0, 0), T(u), R(re, 1, 1)];
+        if self.price(&pa) + self.price(&pb) < old {
+            self.apply(&[(ru, &pa[..]), (re, &pb[..])]);
+            return true;
+        }
+        if pu < mu {
+            let pa = [R(ru, 0, pu), R(re, 1, 1)];
+            let pb = [R(re, 0, 0), R(ru, pu + 1, mu + 1)];
+            if self.price(&pa) + self.price(&pb) < old {
+                self.apply(&[(ru, &pa[..]), (re, &pb[..])]);
+                return true;
+            }
+        }
+        false
+    }
+}

@@ -1,0 +1,215 @@
+//! The arc routing solver: a hybrid genetic search on giant tours, in the spirit
+//! of Vidal (2017) and the HGS family, written for arcplan.
+//!
+//! - [`segment`]: route subsequences priced with service directions re-optimised,
+//!   concatenated in O(1);
+//! - [`split`]: the giant-tour decoder that also picks each edge's direction;
+//! - [`local_search`]: granular moves priced from cached segments;
+//! - [`population`] and [`individual`]: quality-and-diversity management;
+//! - [`island`]: one HGS run.
+//!
+//! **Parallelism.** `threads` islands run the HGS independently, each with its
+//! own seed derived from `(seed, island)`, on a rayon pool of that many threads.
+//! They meet at the end of every epoch (a fixed number of generations): the
+//! best solution over all islands (ties to the lowest island) is recorded and
+//! migrated into every island that has not found as good a one. Because epochs
+//! are counted in generations, not seconds, a run with the same seed and thread
+//! count stopped by an iteration budget gives the same solution every time; a
+//! time limit only decides after which epoch the run stops.
+//!
+//! The solver sees only an [`Instance`]; it knows nothing of OSM, files or CLI.
+
+pub mod data;
+pub mod individual;
+pub mod island;
+pub mod local_search;
+pub mod population;
+pub mod route;
+pub mod segment;
+pub mod split;
+
+use crate::instance::Instance;
+use data::SolverData;
+use island::Island;
+use rayon::prelude::*;
+use std::time::{Duration, Instant};
+
+/// Deadhead cost of an unreachable pair (large, yet far from overflow).
+pub const INFEASIBLE_COST: i64 = 1 << 40;
+
+/// Solver settings; `Default` gives the tuned values.
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub seed: u64,
+    /// Islands (one per thread).
+    pub threads: usize,
+    pub time_limit: Option<Duration>,
+    /// Stop after this many generations in all (summed over islands).
+    pub max_iterations: Option<u64>,
+    /// Stop after this many generations (summed over islands) without a better solution.
+    pub max_iterations_without_improvement: Option<u64>,
+    /// Stop as soon as a solution this cheap is found.
+    pub target_cost: Option<i64>,
+    /// Neighbours per task in the local search.
+    pub granularity: usize,
+    /// Minimum and generation sizes of each sub-population.
+    pub mu: usize,
+    pub lambda: usize,
+    pub n_elite: usize,
+    pub n_close: usize,
+    pub target_feasible: f64,
+    /// Generations without improvement before an island restarts.
+    pub restart_after: u64,
+    /// Generations per island between two meetings.
+    pub epoch: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            seed: 1,
+            threads: 1,
+            time_limit: Some(Duration::from_secs(10)),
+            max_iterations: None,
+            max_iterations_without_improvement: None,
+            target_cost: None,
+            granularity: 20,
+            mu: 25,
+            lambda: 40,
+            n_elite: 4,
+            n_close: 5,
+            target_feasible: 0.2,
+            restart_after: 10_000,
+            epoch: 50,
+        }
+    }
+}
+
+/// One service: a task and the direction it is serviced in (0: as listed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Service {
+    pub task: u32,
+    pub dir: u8,
+}
+
+/// A solution: routes of services, and the cost the solver claims for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Solution {
+    pub routes: Vec<Vec<Service>>,
+    pub cost: i64,
+}
+
+/// Reported whenever the incumbent improves.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub cost: i64,
+    pub elapsed: Duration,
+    pub iterations: u64,
+}
+
+/// What a run returns.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub best: Solution,
+    pub time_to_best: Duration,
+    pub elapsed: Duration,
+    pub iterations: u64,
+    /// Local-search moves priced, over all islands.
+    pub evaluations: u64,
+}
+
+/// Solves `inst`; `on_improve` is called on the calling thread with each new incumbent.
+pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progress)) -> Outcome {
+    let start = Instant::now();
+    let deadline = params.time_limit.map(|t| start + t);
+    let threads = params.threads.max(1);
+    let data = SolverData::new(inst, params.granularity);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("cannot start the solver's threads");
+    let mut islands: Vec<Island> = (0..threads)
+        .map(|i| Island::new(&data, params, i))
+        .collect();
+    let mut best: Option<(individual::Individual, Duration)> = None;
+    let mut iterations = 0u64;
+    let mut since = 0u64;
+    loop {
+        pool.install(|| {
+            islands
+                .par_iter_mut()
+                .for_each(|isl| isl.run_epoch(params.epoch, start, deadline));
+        });
+        let total: u64 = islands.iter().map(|i| i.iterations).sum();
+        since += total - iterations;
+        iterations = total;
+        // The best over the islands, ties to the lowest index.
+        let mut round_best: Option<usize> = None;
+        for (i, isl) in islands.iter().enumerate() {
+            if let Some(b) = &isl.best {
+                if round_best
+                    .is_none_or(|r| b.cost < islands[r].best.as_ref().map_or(i64::MAX, |x| x.cost))
+                {
+                    round_best = Some(i);
+                }
+            }
+        }
+        if let Some(r) = round_best {
+            let cand = islands[r].best.as_ref().expect("island best");
+            if best.as_ref().is_none_or(|(b, _)| cand.cost < b.cost) {
+                best = Some((cand.clone(), islands[r].best_time));
+                since = 0;
+                on_improve(&Progress {
+                    cost: cand.cost,
+                    elapsed: islands[r].best_time,
+                    iterations,
+                });
+            }
+        }
+        if let Some((b, _)) = &best {
+            for isl in islands.iter_mut() {
+                isl.inject(b, start);
+            }
+        }
+        let done = deadline.is_some_and(|d| Instant::now() >= d)
+            || params.max_iterations.is_some_and(|m| iterations >= m)
+            || params
+                .max_iterations_without_improvement
+                .is_some_and(|m| since >= m)
+            || (params.target_cost.is_some()
+                && best
+                    .as_ref()
+                    .is_some_and(|(b, _)| Some(b.cost) <= params.target_cost));
+        if done && best.is_some() {
+            break;
+        }
+    }
+    let (b, t) = best.expect("a feasible solution");
+    Outcome {
+        best: Solution {
+            routes: b
+                .routes
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|&(task, dir)| Service {
+                            task,
+                            // An arc has one direction: report it as listed.
+                            dir: if inst.tasks[task as usize].kind == crate::instance::TaskKind::Arc
+                            {
+                                0
+                            } else {
+                                dir
+                            },
+                        })
+                        .collect()
+                })
+                .collect(),
+            cost: b.cost,
+        },
+        time_to_best: t,
+        elapsed: start.elapsed(),
+        iterations,
+        evaluations: islands.iter().map(|i| i.evaluations()).sum(),
+    }
+}
