@@ -130,9 +130,15 @@ pub fn run(args: Args) -> Result<()> {
         None => HashMap::new(),
     };
     let params = args.solver.params();
-    println!(
+    super::say!(
         "{:<12} {:>6} {:>10} {:>10} {:>8} {:>9} {:>6}",
-        "instance", "tasks", "BKS", "ours", "gap %", "t best s", "valid"
+        "instance",
+        "tasks",
+        "BKS",
+        "ours",
+        "gap %",
+        "t best s",
+        "valid"
     );
     let mut rows = Vec::new();
     for f in &files {
@@ -159,7 +165,7 @@ pub fn run(args: Args) -> Result<()> {
             time_to_best: outcome.time_to_best.as_secs_f64(),
             valid: report.is_valid(),
         };
-        println!(
+        super::say!(
             "{:<12} {:>6} {:>10} {:>10} {:>8} {:>9.2} {:>6}",
             row.instance,
             row.tasks,
@@ -171,8 +177,8 @@ pub fn run(args: Args) -> Result<()> {
         );
         rows.push(row);
     }
-    println!();
-    print!("{}", summary(&rows));
+    super::say!("");
+    super::say!("{}", summary(&rows));
     if let Some(out) = &args.csv {
         let mut s = String::from("set,instance,tasks,bks,cost,gap_percent,time_to_best_s,valid\n");
         for r in &rows {

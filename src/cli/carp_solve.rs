@@ -39,7 +39,7 @@ pub fn run(args: Args) -> Result<()> {
         b.finish_and_clear();
     }
     let report = carp_validator::validate(&inst, &outcome.best);
-    println!(
+    super::say!(
         "{}: {} tasks, cost {}, {} routes, time to best {:.2}s, {} generations in {:.2}s, {}",
         inst.name,
         inst.num_tasks(),
@@ -60,7 +60,7 @@ pub fn run(args: Args) -> Result<()> {
             .iter()
             .map(|s| format!("{}:{}->{}", s.task, s.from, s.to))
             .collect();
-        println!(
+        super::say!(
             "  route {:>3} (load {:>6}): {}",
             i + 1,
             report.route_loads.get(i).copied().unwrap_or(0),

@@ -1,5 +1,19 @@
 //! The `arcplan` command line: argument definitions here, one file per subcommand.
 
+/// Prints a line to standard output; a closed pipe (`| head`) ends the program
+/// quietly instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($t)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+pub(crate) use say;
+
 mod carp_bench;
 mod carp_solve;
 mod network;

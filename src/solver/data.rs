@@ -15,6 +15,12 @@ pub struct SolverData<'a> {
     pub fixed_cost: i64,
     /// Route slots the local search may use.
     pub max_routes: usize,
+    /// All tasks are edges and all deadhead costs symmetric: reversing a
+    /// stretch of a route keeps its cost, so reversals are priced in O(1).
+    pub symmetric: bool,
+    /// `serve - deadhead` per task: inserting a task raises a route's cost by at
+    /// least this much (triangle inequality), which prunes relocations.
+    pub insertion_floor: Vec<i64>,
 }
 
 impl<'a> SolverData<'a> {
@@ -65,8 +71,16 @@ impl<'a> SolverData<'a> {
             Fleet::Limited(k) => k.max(1),
             Fleet::Unlimited => ((min_trips as f64 * 1.3).ceil() as usize + 3).min(n),
         };
+        let symmetric = inst.all_links().all(|l| !l.directed);
+        let insertion_floor = inst
+            .tasks
+            .iter()
+            .map(|t| t.serve_cost - t.deadhead_cost)
+            .collect();
         SolverData {
             inst,
+            symmetric,
+            insertion_floor,
             task_seg,
             depot_seg: Seg::depot(o.depot_point()),
             neighbours,

@@ -39,6 +39,9 @@ pub struct LocalSearch<'a> {
     last_tested: Vec<u64>,
     counter: u64,
     scratch: [Vec<u32>; 2],
+    /// Penalised cost of u's route without u, and without (u, succ u), with the
+    /// counter value when computed (valid while the route is unchanged).
+    removal: Vec<(u64, i64, i64)>,
     /// Moves priced since creation (for throughput measurements).
     pub evaluations: u64,
 }
@@ -58,6 +61,7 @@ impl<'a> LocalSearch<'a> {
             last_tested: vec![0; n],
             counter: 1,
             scratch: [Vec::new(), Vec::new()],
+            removal: vec![(0, 0, 0); n],
             evaluations: 0,
         }
     }
@@ -166,6 +170,11 @@ impl<'a> LocalSearch<'a> {
                     }
                 }
                 T(t) => push(data.task_seg[t as usize], &mut acc),
+                Rev(r, i, j) if data.symmetric => {
+                    if let Some(s) = self.routes[r].range(i, j, data) {
+                        push(s.reversed(), &mut acc);
+                    }
+                }
                 Rev(r, i, j) => {
                     for k in (i..=j).rev() {
                         push(data.task_seg[self.routes[r].at(k) as usize], &mut acc);
@@ -195,7 +204,11 @@ impl<'a> LocalSearch<'a> {
                     }
                 }
                 T(t) => out.push(t),
-                Rev(r, i, j) => out.extend(self.routes[r].tasks[i - 1..j].iter().rev()),
+                Rev(r, i, j) => {
+                    if i <= j {
+                        out.extend(self.routes[r].tasks[i - 1..j].iter().rev())
+                    }
+                }
             }
         }
     }
@@ -249,26 +262,36 @@ impl<'a> LocalSearch<'a> {
         }
 
         if ru != rv {
-            // Relocate u after v (and before v when v is first).
-            two!(
-                [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)],
-                [R(rv, 0, pv), T(u), R(rv, pv + 1, mv + 1)]
-            );
-            if pv == 1 {
+            // Relocations: the route left behind is priced once per route change,
+            // and inserting never costs less than the insertion floor.
+            let (without_u, without_ux) = self.removal_prices(u, ru, pu, mu);
+            let old_u = self.routes[ru].penalized;
+            let floor_u = self.data.insertion_floor[u as usize];
+            if without_u - old_u + floor_u < 0 {
+                // Relocate u after v (and before v when v is first).
                 two!(
                     [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)],
-                    [R(rv, 0, 0), T(u), R(rv, 1, mv + 1)]
+                    [R(rv, 0, pv), T(u), R(rv, pv + 1, mv + 1)]
                 );
+                if pv == 1 {
+                    two!(
+                        [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)],
+                        [R(rv, 0, 0), T(u), R(rv, 1, mv + 1)]
+                    );
+                }
             }
             if has_x {
-                two!(
-                    [R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)],
-                    [R(rv, 0, pv), R(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
-                );
-                two!(
-                    [R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)],
-                    [R(rv, 0, pv), Rev(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
-                );
+                let x = self.routes[ru].at(pu + 1);
+                if without_ux - old_u + floor_u + self.data.insertion_floor[x as usize] < 0 {
+                    two!(
+                        [R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)],
+                        [R(rv, 0, pv), R(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
+                    );
+                    two!(
+                        [R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)],
+                        [R(rv, 0, pv), Rev(ru, pu, pu + 1), R(rv, pv + 1, mv + 1)]
+                    );
+                }
             }
             // Swaps.
             two!(
@@ -297,6 +320,13 @@ impl<'a> LocalSearch<'a> {
                 [R(rv, 0, pv), R(ru, pu, mu + 1)],
                 [R(ru, 0, pu - 1), R(rv, pv + 1, mv + 1)]
             );
+            if self.data.symmetric {
+                // 2-opt* with reversal: u's head joined to v's head reversed.
+                two!(
+                    [R(ru, 0, pu), Rev(rv, 1, pv), R(ru, mu + 1, mu + 1)],
+                    [R(rv, 0, 0), Rev(ru, pu + 1, mu), R(rv, pv + 1, mv + 1)]
+                );
+            }
         } else {
             let m = mu;
             let (a, b) = (pu.min(pv), pu.max(pv));
@@ -365,6 +395,22 @@ impl<'a> LocalSearch<'a> {
             }
         }
         false
+    }
+
+    /// Penalised cost of u's route without u, and without u and its successor.
+    fn removal_prices(&mut self, u: u32, ru: usize, pu: usize, mu: usize) -> (i64, i64) {
+        let cached = self.removal[u as usize];
+        if cached.0 >= self.last_modified[ru] {
+            return (cached.1, cached.2);
+        }
+        let a = self.price(&[R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)]);
+        let b = if pu < mu {
+            self.price(&[R(ru, 0, pu - 1), R(ru, pu + 2, mu + 1)])
+        } else {
+            i64::MAX / 4
+        };
+        self.removal[u as usize] = (self.counter, a, b);
+        (a, b)
     }
 
     /// Moves of `u` into an empty route: alone, or with the tail of its route.

@@ -81,6 +81,23 @@ impl Seg {
         }
     }
 
+    /// The same services in reverse order, each in the opposite direction.
+    /// Valid only when deadhead costs are symmetric and every task is an edge
+    /// (then the reversed sequence costs the same).
+    #[inline]
+    pub fn reversed(&self) -> Seg {
+        Seg {
+            start: [self.end[1], self.end[0]],
+            end: [self.start[1], self.start[0]],
+            cost: [
+                [self.cost[1][1], self.cost[0][1]],
+                [self.cost[1][0], self.cost[0][0]],
+            ],
+            load: self.load,
+            len: self.len,
+        }
+    }
+
     /// Least cost over all direction choices (for a segment from depot to depot).
     #[inline]
     pub fn best(&self) -> i64 {
