@@ -240,7 +240,7 @@ fn parse_link(line: &str) -> std::result::Result<RawLink, String> {
     let mut trav = None;
     let mut demand = None;
     let words: Vec<&str> = line[close + 1..].split_whitespace().collect();
-    if words.len() % 2 != 0 {
+    if !words.len().is_multiple_of(2) {
         return Err(format!(
             "expected `key value` pairs after the nodes, got `{}`",
             words.join(" ")

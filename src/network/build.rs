@@ -25,6 +25,7 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
         reversible_ways,
         access_denied_ways,
         sorted,
+        census_only_refs,
     } = raw;
     let mut report = IngestReport {
         access_denied_ways,
@@ -33,6 +34,22 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
         header_bbox,
         ..Default::default()
     };
+    // The README census: node pairs of drivable ways with a node missing.
+    let has = |id: &i64| node_ids.binary_search(id).is_ok();
+    let pairs_missing = |refs: &[i64]| {
+        refs.windows(2)
+            .filter(|p| !has(&p[0]) || !has(&p[1]))
+            .count() as u64
+    };
+    report.census_segments_without_coordinates = census_only_refs
+        .iter()
+        .map(|r| pairs_missing(r))
+        .sum::<u64>()
+        + raw_ways
+            .iter()
+            .filter(|w| w.census)
+            .map(|w| pairs_missing(&w.refs))
+            .sum::<u64>();
     let coord = |i: usize| {
         [
             node_coords[i][0] as f64 * 1e-7,

@@ -67,6 +67,8 @@ pub struct TurnRestriction {
 pub struct IngestReport {
     /// Way node references to nodes missing from the file (dropped).
     pub dangling_refs: u64,
+    /// Census (README definition): node pairs of drivable ways lacking a node.
+    pub census_segments_without_coordinates: u64,
     /// Ways with at least one dangling reference.
     pub ways_with_dangling_refs: u64,
     /// Ways left with no segment (all parts too short after dropping).
@@ -149,7 +151,7 @@ impl Network {
     /// Tail and head node of a link.
     pub fn link_ends(&self, l: LinkId) -> (u32, u32) {
         let s = &self.segments[(l / 2) as usize];
-        if l % 2 == 0 {
+        if l.is_multiple_of(2) {
             (s.from, s.to)
         } else {
             (s.to, s.from)

@@ -74,6 +74,9 @@ fn packed(out: &mut Vec<u8>, field: u32, values: impl Iterator<Item = u64>) {
     bytes_field(out, field, &buf);
 }
 
+/// Encodes one primitive group, filling the block's string table.
+type GroupEncoder<'a> = Box<dyn Fn(&mut Strings) -> Vec<u8> + 'a>;
+
 struct Strings {
     list: Vec<String>,
 }
@@ -121,7 +124,7 @@ impl PbfOut {
         bytes_field(&mut header, 16, b"arcplan fixture generator");
         blob("OSMHeader", &header, &mut file);
 
-        let groups: [Box<dyn Fn(&mut Strings) -> Vec<u8>>; 3] = [
+        let groups: [GroupEncoder; 3] = [
             Box::new(|s| {
                 let mut g = Vec::new();
                 for n in &self.nodes {

@@ -45,6 +45,8 @@ impl WayAttrs {
 pub struct RawWay {
     pub attrs: WayAttrs,
     pub refs: Vec<i64>,
+    /// Counted as drivable under the README census definition.
+    pub census: bool,
 }
 
 /// `no_*` bans one turn; `only_*` bans every other turn from the same way.
@@ -137,6 +139,9 @@ pub struct RawExtract {
     pub access_denied_ways: u64,
     /// Nodes, ways and relations came in that order.
     pub sorted: bool,
+    /// Node references of census-drivable ways that the network does not keep
+    /// (for the census count of segments without coordinates).
+    pub census_only_refs: Vec<Vec<i64>>,
 }
 
 #[derive(Default)]
@@ -151,6 +156,7 @@ struct BlockOut {
     /// Element kinds in this block: bit 0 nodes, 1 ways, 2 relations.
     kinds: u8,
     header_bbox: Option<[f64; 4]>,
+    census_only_refs: Vec<Vec<i64>>,
 }
 
 /// Reads `path` with the given options.
@@ -216,7 +222,9 @@ pub fn read_extract(path: &Path, options: &IngestOptions) -> Result<RawExtract> 
     let mut ways = Vec::with_capacity(n_ways);
     let mut restrictions = Vec::with_capacity(n_rels);
     let (mut reversible_ways, mut access_denied_ways) = (0, 0);
+    let mut census_only_refs = Vec::new();
     for b in blocks {
+        census_only_refs.extend(b.census_only_refs);
         node_ids.extend_from_slice(&b.node_ids);
         node_coords.extend_from_slice(&b.node_coords);
         ways.extend(b.ways);
@@ -242,6 +250,7 @@ pub fn read_extract(path: &Path, options: &IngestOptions) -> Result<RawExtract> 
         reversible_ways,
         access_denied_ways,
         sorted,
+        census_only_refs,
     })
 }
 
@@ -317,20 +326,29 @@ fn way(w: &osmpbf::Way, options: &IngestOptions, out: &mut BlockOut) {
         return;
     };
     let area = get("area") == Some("yes");
-    if !area && !matches!(get("access"), Some("no" | "private")) {
+    let census = !area && !matches!(get("access"), Some("no" | "private"));
+    if census {
         c.drivable_ways += 1;
         c.drivable_segments += w.refs().len().saturating_sub(1) as u64;
     }
+    let dropped = |out: &mut BlockOut| {
+        if census {
+            out.census_only_refs.push(w.refs().collect());
+        }
+    };
     if area || !options.classes.contains(&class) {
+        dropped(out);
         return;
     }
     if !tags::access_allowed(|k| get(k).map(str::to_string)) {
         out.denied += 1;
+        dropped(out);
         return;
     }
     let oneway = tags::oneway(get("oneway"), get("junction"), class);
     if oneway == Oneway::Reversible {
         out.reversible += 1;
+        dropped(out);
         return;
     }
     let attrs = WayAttrs {
@@ -353,6 +371,7 @@ fn way(w: &osmpbf::Way, options: &IngestOptions, out: &mut BlockOut) {
     out.ways.push(RawWay {
         attrs,
         refs: w.refs().collect(),
+        census,
     });
 }
 

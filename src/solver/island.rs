@@ -252,6 +252,32 @@ impl<'a> Island<'a> {
         }
     }
 
+    /// A solution made feasible by force, for a run that ends without one: the
+    /// best tour found is split and improved under a prohibitive capacity price.
+    /// Feasible whenever the fleet is free (every task fits in a vehicle).
+    pub fn fallback(&mut self, start: Instant) -> Individual {
+        let tour = self
+            .infeasible
+            .best(&self.penalty)
+            .or_else(|| self.feasible.best(&self.penalty))
+            .map(|i| i.tour.clone())
+            .unwrap_or_else(|| (0..self.data.num_tasks() as u32).collect());
+        let saved = self.penalty;
+        self.penalty = Penalty {
+            capacity_milli: 1_000_000_000_000,
+        };
+        self.educate(tour, start);
+        self.penalty = saved;
+        self.ls.penalty = saved;
+        match &self.best {
+            Some(b) => b.clone(),
+            None => {
+                let routes = self.ls.routes();
+                Individual::from_routes(self.data, routes)
+            }
+        }
+    }
+
     /// Adds a copy of a solution found elsewhere (migration between islands).
     pub fn inject(&mut self, ind: &Individual, start: Instant) {
         if self.best.as_ref().is_none_or(|b| ind.cost < b.cost) {

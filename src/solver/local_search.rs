@@ -76,7 +76,8 @@ impl<'a> LocalSearch<'a> {
         self.last_tested.fill(0);
         let mut loop_id = 0;
         let mut improved = true;
-        while improved {
+        // At least two loops: moves into an empty route start in the second.
+        while improved || loop_id < 2 {
             improved = false;
             for idx in 0..self.order.len() {
                 let u = self.order[idx];
@@ -85,10 +86,10 @@ impl<'a> LocalSearch<'a> {
                 for k in 0..self.neighbours[u as usize].len() {
                     let v = self.neighbours[u as usize][k];
                     let (ru, rv) = (self.route_of[u as usize], self.route_of[v as usize]);
-                    if loop_id == 0 || self.last_modified[ru].max(self.last_modified[rv]) > last {
-                        if self.try_pair(u, v) {
-                            improved = true;
-                        }
+                    if (loop_id == 0 || self.last_modified[ru].max(self.last_modified[rv]) > last)
+                        && self.try_pair(u, v)
+                    {
+                        improved = true;
                     }
                 }
                 if loop_id > 0 && self.try_empty(u) {

@@ -116,6 +116,8 @@ pub struct Outcome {
     pub iterations: u64,
     /// Local-search moves priced, over all islands.
     pub evaluations: u64,
+    /// Whether the best solution respects the capacity (always, with a free fleet).
+    pub feasible: bool,
 }
 
 /// Solves `inst`; `on_improve` is called on the calling thread with each new incumbent.
@@ -180,11 +182,19 @@ pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progr
                 && best
                     .as_ref()
                     .is_some_and(|(b, _)| Some(b.cost) <= params.target_cost));
-        if done && best.is_some() {
+        if done {
             break;
         }
     }
-    let (b, t) = best.expect("a feasible solution");
+    let (b, t) = match best {
+        Some(b) => b,
+        None => {
+            let ind = islands[0].fallback(start);
+            let t = start.elapsed();
+            (ind, t)
+        }
+    };
+    let feasible = b.feasible();
     Outcome {
         best: Solution {
             routes: b
@@ -211,5 +221,6 @@ pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progr
         elapsed: start.elapsed(),
         iterations,
         evaluations: islands.iter().map(|i| i.evaluations()).sum(),
+        feasible,
     }
 }

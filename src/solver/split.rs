@@ -40,8 +40,8 @@ pub fn split(
             continue;
         }
         let mut seg = data.depot_seg;
-        for j in i..n {
-            seg = seg.concat(&data.task_seg[tour[j] as usize], oracle);
+        for (j, &t) in tour.iter().enumerate().skip(i) {
+            seg = seg.concat(&data.task_seg[t as usize], oracle);
             if j > i && seg.load > limit {
                 break;
             }
@@ -89,8 +89,8 @@ fn split_limited(
                 continue;
             }
             let mut seg = data.depot_seg;
-            for j in i..n {
-                seg = seg.concat(&data.task_seg[tour[j] as usize], oracle);
+            for (j, &t) in tour.iter().enumerate().skip(i) {
+                seg = seg.concat(&data.task_seg[t as usize], oracle);
                 // With few routes, loads beyond 1.5 Q may be needed: no cut-off.
                 let full = seg.concat(&data.depot_seg, oracle);
                 let c = base + penalty.route(&full, data);

@@ -1,0 +1,45 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// `../shared/data/<rel>` beside the checkout. Missing data fails the test in CI
+/// (`CI=true`) and skips it elsewhere, with a message saying so.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel);
+    if p.exists() {
+        return Some(p);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "shared data {} is missing, and CI=true requires it",
+            p.display()
+        );
+    }
+    eprintln!(
+        "SKIPPED: shared data {} is not here (the test runs in CI)",
+        p.display()
+    );
+    None
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+/// Runs the `arcplan` binary; returns (exit code, stdout, stderr).
+pub fn arcplan(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_arcplan"))
+        .args(args)
+        .output()
+        .expect("run arcplan");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
