@@ -74,6 +74,24 @@ fn packed(out: &mut Vec<u8>, field: u32, values: impl Iterator<Item = u64>) {
     bytes_field(out, field, &buf);
 }
 
+/// Keys (field 2) and values (field 3) as string-table indices.
+fn tag_fields(m: &mut Vec<u8>, s: &mut Strings, tags: &[(String, String)]) {
+    let keys: Vec<u64> = tags.iter().map(|(k, _)| s.id(k)).collect();
+    let vals: Vec<u64> = tags.iter().map(|(_, v)| s.id(v)).collect();
+    packed(m, 2, keys.into_iter());
+    packed(m, 3, vals.into_iter());
+}
+
+/// Delta-coded, zigzagged ids.
+fn deltas(ids: impl Iterator<Item = i64>) -> impl Iterator<Item = u64> {
+    let mut prev = 0;
+    ids.map(move |id| {
+        let d = id - prev;
+        prev = id;
+        zigzag(d)
+    })
+}
+
 /// Encodes one primitive group, filling the block's string table.
 type GroupEncoder<'a> = Box<dyn Fn(&mut Strings) -> Vec<u8> + 'a>;
 
@@ -130,24 +148,7 @@ impl PbfOut {
                 for n in &self.nodes {
                     let mut m = Vec::new();
                     sint_field(&mut m, 1, n.id);
-                    packed(
-                        &mut m,
-                        2,
-                        n.tags
-                            .iter()
-                            .map(|(k, _)| s.id(k))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
-                    packed(
-                        &mut m,
-                        3,
-                        n.tags
-                            .iter()
-                            .map(|(_, v)| s.id(v))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
+                    tag_fields(&mut m, s, &n.tags);
                     sint_field(&mut m, 8, (n.lat * 1e7).round() as i64);
                     sint_field(&mut m, 9, (n.lon * 1e7).round() as i64);
                     bytes_field(&mut g, 1, &m);
@@ -159,35 +160,8 @@ impl PbfOut {
                 for w in &self.ways {
                     let mut m = Vec::new();
                     uint_field(&mut m, 1, w.id as u64);
-                    packed(
-                        &mut m,
-                        2,
-                        w.tags
-                            .iter()
-                            .map(|(k, _)| s.id(k))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
-                    packed(
-                        &mut m,
-                        3,
-                        w.tags
-                            .iter()
-                            .map(|(_, v)| s.id(v))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
-                    let mut prev = 0;
-                    let deltas: Vec<u64> = w
-                        .refs
-                        .iter()
-                        .map(|&r| {
-                            let d = r - prev;
-                            prev = r;
-                            zigzag(d)
-                        })
-                        .collect();
-                    packed(&mut m, 8, deltas.into_iter());
+                    tag_fields(&mut m, s, &w.tags);
+                    packed(&mut m, 8, deltas(w.refs.iter().copied()));
                     bytes_field(&mut g, 3, &m);
                 }
                 g
@@ -197,44 +171,10 @@ impl PbfOut {
                 for r in &self.relations {
                     let mut m = Vec::new();
                     uint_field(&mut m, 1, r.id as u64);
-                    packed(
-                        &mut m,
-                        2,
-                        r.tags
-                            .iter()
-                            .map(|(k, _)| s.id(k))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
-                    packed(
-                        &mut m,
-                        3,
-                        r.tags
-                            .iter()
-                            .map(|(_, v)| s.id(v))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
-                    packed(
-                        &mut m,
-                        8,
-                        r.members
-                            .iter()
-                            .map(|x| s.id(&x.role))
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    );
-                    let mut prev = 0;
-                    let deltas: Vec<u64> = r
-                        .members
-                        .iter()
-                        .map(|x| {
-                            let d = x.id - prev;
-                            prev = x.id;
-                            zigzag(d)
-                        })
-                        .collect();
-                    packed(&mut m, 9, deltas.into_iter());
+                    tag_fields(&mut m, s, &r.tags);
+                    let roles: Vec<u64> = r.members.iter().map(|x| s.id(&x.role)).collect();
+                    packed(&mut m, 8, roles.into_iter());
+                    packed(&mut m, 9, deltas(r.members.iter().map(|x| x.id)));
                     packed(&mut m, 10, r.members.iter().map(|x| x.kind as u64));
                     bytes_field(&mut g, 4, &m);
                 }
