@@ -69,6 +69,12 @@ pub struct SolverArgs {
     /// Stop as soon as this cost is reached.
     #[arg(long)]
     pub target: Option<i64>,
+    /// Neighbours per task in the local search.
+    #[arg(long, default_value_t = 20)]
+    pub granularity: usize,
+    /// Meetings of the islands between two migrations of the best solution.
+    #[arg(long, default_value_t = 10)]
+    pub migrate_every: u64,
 }
 
 impl SolverArgs {
@@ -82,6 +88,8 @@ impl SolverArgs {
             max_iterations: self.max_iterations,
             max_iterations_without_improvement: self.max_no_improve,
             target_cost: self.target,
+            granularity: self.granularity,
+            migrate_every: self.migrate_every,
             ..Default::default()
         }
     }

@@ -7,7 +7,8 @@ use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Marks an unreachable pair in the matrix.
+/// An unreachable pair: stored as a cost so large no solution would use it,
+/// so lookups need no branch.
 const UNREACHABLE: u32 = u32::MAX;
 
 /// Shortest-path costs between oracle points.
@@ -136,6 +137,7 @@ impl CostOracle {
                 csr.dijkstra(point_node[row], dist, heap);
                 for (q, &node) in point_node.iter().enumerate() {
                     let d = dist[node as usize];
+                    // Finite costs must stay below the marker (checked below).
                     out[q] = if d >= UNREACHABLE as u64 {
                         UNREACHABLE
                     } else {
@@ -173,15 +175,10 @@ impl CostOracle {
         self.matrix[p as usize * self.point_node.len() + q as usize]
     }
 
-    /// Shortest deadhead cost from point `p` to point `q` (a large value if none).
+    /// Shortest deadhead cost from point `p` to point `q` (`u32::MAX` if none).
     #[inline]
     pub fn dist(&self, p: u32, q: u32) -> i64 {
-        let d = self.raw(p, q);
-        if d == UNREACHABLE {
-            crate::solver::INFEASIBLE_COST
-        } else {
-            d as i64
-        }
+        self.raw(p, q) as i64
     }
 
     pub fn depot_point(&self) -> u32 {

@@ -157,28 +157,37 @@ impl<'a> LocalSearch<'a> {
         let data = self.data;
         let oracle = &data.inst.oracle;
         let mut acc: Option<Seg> = None;
-        let push = |s: Seg, acc: &mut Option<Seg>| {
+        let push = |s: &Seg, acc: &mut Option<Seg>| {
             *acc = Some(match acc {
-                None => s,
-                Some(a) => a.concat(&s, oracle),
+                None => *s,
+                Some(a) => a.concat(s, oracle),
             })
         };
         for &p in pieces {
             match p {
                 R(r, i, j) => {
-                    if let Some(s) = self.routes[r].range(i, j, data) {
-                        push(s, &mut acc);
+                    if i > j {
+                        continue;
+                    }
+                    let route = &self.routes[r];
+                    match route.cached(i, j) {
+                        Some(s) => push(s, &mut acc),
+                        None => {
+                            for k in i..=j {
+                                push(&data.task_seg[route.at(k) as usize], &mut acc);
+                            }
+                        }
                     }
                 }
-                T(t) => push(data.task_seg[t as usize], &mut acc),
+                T(t) => push(&data.task_seg[t as usize], &mut acc),
                 Rev(r, i, j) if data.symmetric => {
                     if let Some(s) = self.routes[r].range(i, j, data) {
-                        push(s.reversed(), &mut acc);
+                        push(&s.reversed(), &mut acc);
                     }
                 }
                 Rev(r, i, j) => {
                     for k in (i..=j).rev() {
-                        push(data.task_seg[self.routes[r].at(k) as usize], &mut acc);
+                        push(&data.task_seg[self.routes[r].at(k) as usize], &mut acc);
                     }
                 }
             }
@@ -326,6 +335,14 @@ impl<'a> LocalSearch<'a> {
                 two!(
                     [R(ru, 0, pu), Rev(rv, 1, pv), R(ru, mu + 1, mu + 1)],
                     [R(rv, 0, 0), Rev(ru, pu + 1, mu), R(rv, pv + 1, mv + 1)]
+                );
+            }
+            if pv == 1 {
+                // 2-opt* cutting v's route at its start: u's tail and v's whole
+                // route are exchanged.
+                two!(
+                    [R(ru, 0, pu), R(rv, 1, mv + 1)],
+                    [R(rv, 0, 0), R(ru, pu + 1, mu + 1)]
                 );
             }
         } else {

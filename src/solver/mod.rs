@@ -34,9 +34,6 @@ use island::Island;
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
-/// Deadhead cost of an unreachable pair (large, yet far from overflow).
-pub const INFEASIBLE_COST: i64 = 1 << 40;
-
 /// Solver settings; `Default` gives the tuned values.
 #[derive(Clone, Debug)]
 pub struct Params {
@@ -62,6 +59,9 @@ pub struct Params {
     pub restart_after: u64,
     /// Generations per island between two meetings.
     pub epoch: u64,
+    /// Meetings between two migrations of the overall best into the islands
+    /// (rare migration keeps the islands' searches apart).
+    pub migrate_every: u64,
 }
 
 impl Default for Params {
@@ -81,6 +81,7 @@ impl Default for Params {
             target_feasible: 0.2,
             restart_after: 10_000,
             epoch: 50,
+            migrate_every: 10,
         }
     }
 }
@@ -136,6 +137,7 @@ pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progr
     let mut best: Option<(individual::Individual, Duration)> = None;
     let mut iterations = 0u64;
     let mut since = 0u64;
+    let mut epochs = 0u64;
     loop {
         pool.install(|| {
             islands
@@ -168,9 +170,12 @@ pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progr
                 });
             }
         }
+        epochs += 1;
         if let Some((b, _)) = &best {
-            for isl in islands.iter_mut() {
-                isl.inject(b, start);
+            if epochs.is_multiple_of(params.migrate_every.max(1)) {
+                for isl in islands.iter_mut() {
+                    isl.inject(b, start);
+                }
             }
         }
         let done = deadline.is_some_and(|d| Instant::now() >= d)

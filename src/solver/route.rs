@@ -100,21 +100,30 @@ impl Route {
         self.penalized = penalty.route(&full, data);
     }
 
-    /// Segment of positions `i..=j` (0 and m+1 are the depot); `None` when `i > j`.
+    /// The cached segment of positions `i..=j` (0 and m+1 are the depot), for
+    /// `i <= j`; `None` when it is not cached (an inner stretch of a long route:
+    /// fold its tasks instead).
     #[inline]
-    pub fn range(&self, i: usize, j: usize, data: &SolverData) -> Option<Seg> {
+    pub fn cached(&self, i: usize, j: usize) -> Option<&Seg> {
         let m = self.tasks.len();
+        if i == 0 {
+            Some(&self.pre[j])
+        } else if j == m + 1 {
+            Some(&self.suf[i])
+        } else if !self.row.is_empty() {
+            Some(&self.sub[self.row[i - 1] + (j - i)])
+        } else {
+            None
+        }
+    }
+
+    /// Segment of positions `i..=j`; `None` when `i > j`.
+    pub fn range(&self, i: usize, j: usize, data: &SolverData) -> Option<Seg> {
         if i > j {
             return None;
         }
-        if i == 0 {
-            return Some(self.pre[j]);
-        }
-        if j == m + 1 {
-            return Some(self.suf[i]);
-        }
-        if !self.row.is_empty() {
-            return Some(self.sub[self.row[i - 1] + (j - i)]);
+        if let Some(s) = self.cached(i, j) {
+            return Some(*s);
         }
         let oracle = &data.inst.oracle;
         let mut s = data.task_seg[self.tasks[i - 1] as usize];
