@@ -101,6 +101,8 @@ impl<'a> LocalSearch<'a> {
     }
 
     fn load(&mut self, routes: &[&[u32]]) {
+        // A new counter value: nothing cached by an earlier run stays valid.
+        self.counter += 1;
         let want = routes.len().max(self.data.max_routes);
         self.routes.resize_with(want, Route::default);
         self.routes.truncate(want);
