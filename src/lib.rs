@@ -13,6 +13,7 @@ pub mod instance;
 pub mod network;
 pub mod osm;
 pub mod plan;
+pub mod scenario;
 pub mod solver;
 pub mod terrain;
 pub mod util;

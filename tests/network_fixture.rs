@@ -245,3 +245,25 @@ fn cli_network_summary_and_json() {
     assert_eq!(v["segments"], 42);
     assert_eq!(v["components"]["outside_nodes"], 1);
 }
+
+#[test]
+fn road_classes_are_a_parameter() {
+    let fx = common::fixture("town.osm.pbf");
+    let (code, out, err) = common::arcplan(&[
+        "network",
+        fx.to_str().unwrap(),
+        "--json",
+        "--classes",
+        "motorway,motorway_link",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["segments"], 4,
+        "the motorway's two segments and the two ramps"
+    );
+    let (code, _, err) =
+        common::arcplan(&["network", fx.to_str().unwrap(), "--classes", "footway"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown road class `footway`"), "{err}");
+}

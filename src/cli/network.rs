@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::network::{geojson, summary::Summary, Network};
+use crate::osm::{reader::IngestOptions, RoadClass};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -17,10 +18,25 @@ pub struct Args {
     /// Print the summary as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Road classes to keep, comma-separated `highway` values (default: all of
+    /// motorway … residential, living_street, service, road and the `*_link`s).
+    #[arg(long, value_delimiter = ',', value_parser = parse_class)]
+    pub classes: Vec<RoadClass>,
+}
+
+fn parse_class(s: &str) -> std::result::Result<RoadClass, String> {
+    RoadClass::from_tag(s.trim()).ok_or_else(|| {
+        let known: Vec<&str> = RoadClass::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown road class `{s}` (known: {})", known.join(", "))
+    })
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let net = Network::from_file(&args.extract, args.dem.as_deref(), &Default::default())?;
+    let mut options = IngestOptions::default();
+    if !args.classes.is_empty() {
+        options.classes = args.classes.clone();
+    }
+    let net = Network::from_file(&args.extract, args.dem.as_deref(), &options)?;
     let summary = Summary::of(&net);
     if let Some(out) = &args.geojson {
         let text = serde_json::to_vec(&geojson::segments(&net))

@@ -1,0 +1,240 @@
+//! The scenario a planner writes (TOML): the map, the shift, depots, refill
+//! sites, the fleet, service policies and priorities. [`load`] reads it with
+//! every unknown key and bad value reported by key path and line.
+//!
+//! A complete commented example is `fixtures/town-frost.toml`.
+
+mod load;
+
+pub use load::{load, parse};
+
+use crate::osm::RoadClass;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What a vehicle does to a street.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    Sweeping,
+    Sprinkling,
+    Salting,
+    Plowing,
+}
+
+/// How a street is serviced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Each side is its own pass (sweepers and sprinklers work the curb).
+    EachSide,
+    /// One pass in either direction covers the street (salting a narrow street).
+    Either,
+    /// One pass per lane.
+    PerLane,
+}
+
+/// What a refill or dump site provides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefillKind {
+    Salt,
+    Water,
+    Dump,
+}
+
+/// U-turns outside dead ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UTurns {
+    /// Only at dead ends.
+    #[default]
+    DeadEndsOnly,
+    /// Anywhere, at the cost of `u_turn_penalty_s`.
+    Penalised,
+    Allowed,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub map: MapSpec,
+    pub shift: ShiftSpec,
+    #[serde(rename = "depot")]
+    pub depots: Vec<toml::Spanned<DepotSpec>>,
+    #[serde(default, rename = "refill")]
+    pub refills: Vec<toml::Spanned<RefillSpec>>,
+    #[serde(rename = "vehicle")]
+    pub vehicles: Vec<toml::Spanned<VehicleSpec>>,
+    /// Service policies by service name (`[service.salting]`, …).
+    #[serde(rename = "service")]
+    pub services: BTreeMap<String, ServicePolicy>,
+    #[serde(default, rename = "priority")]
+    pub priorities: Vec<toml::Spanned<PrioritySpec>>,
+    #[serde(default)]
+    pub objective: ObjectiveSpec,
+    /// The scenario file's directory: map paths are relative to it.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+impl Scenario {
+    /// The policy of a service, if the scenario gives one.
+    pub fn policy(&self, kind: ServiceKind) -> Option<&ServicePolicy> {
+        self.services.get(kind.name())
+    }
+}
+
+impl ServiceKind {
+    pub const ALL: [ServiceKind; 4] = [
+        ServiceKind::Sweeping,
+        ServiceKind::Sprinkling,
+        ServiceKind::Salting,
+        ServiceKind::Plowing,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceKind::Sweeping => "sweeping",
+            ServiceKind::Sprinkling => "sprinkling",
+            ServiceKind::Salting => "salting",
+            ServiceKind::Plowing => "plowing",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MapSpec {
+    pub extract: PathBuf,
+    #[serde(default)]
+    pub dem: Option<PathBuf>,
+    /// The area to plan; streets outside it are only driven through.
+    #[serde(default)]
+    pub area: Option<AreaSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaSpec {
+    /// `[min lon, min lat, max lon, max lat]`.
+    #[serde(default)]
+    pub bbox: Option<[f64; 4]>,
+    /// `[[lon, lat], …]`, closed or not.
+    #[serde(default)]
+    pub polygon: Option<Vec<[f64; 2]>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftSpec {
+    /// Start with its UTC offset, e.g. `2026-12-01T03:00:00+01:00`.
+    pub start: toml::value::Datetime,
+    pub max_hours: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepotSpec {
+    pub id: String,
+    pub lon: f64,
+    pub lat: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefillSpec {
+    pub id: String,
+    pub kind: RefillKind,
+    pub lon: f64,
+    pub lat: f64,
+    /// Time to refill or unload.
+    pub minutes: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VehicleSpec {
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub service: ServiceKind,
+    pub count: u32,
+    pub depot: String,
+    /// kg of salt, litres of water, or m³ of hopper.
+    pub capacity: f64,
+    /// Salting: grams per m² and spread width (m).
+    #[serde(default)]
+    pub spread_g_per_m2: Option<f64>,
+    #[serde(default)]
+    pub spread_width_m: Option<f64>,
+    /// Sprinkling: litres per metre.
+    #[serde(default)]
+    pub water_l_per_m: Option<f64>,
+    /// Sweeping: hopper m³ filled per km swept.
+    #[serde(default)]
+    pub hopper_m3_per_km: Option<f64>,
+    pub service_kmh: f64,
+    /// Deadhead speed, or a factor on each street's `maxspeed`.
+    #[serde(default)]
+    pub deadhead_kmh: Option<f64>,
+    #[serde(default)]
+    pub deadhead_speed_factor: Option<f64>,
+    /// Classes it may service (default: its service's policy) and drive on (default: all).
+    #[serde(default)]
+    pub service_classes: Option<Vec<RoadClass>>,
+    #[serde(default)]
+    pub drive_classes: Option<Vec<RoadClass>>,
+    #[serde(default)]
+    pub u_turns: UTurns,
+    #[serde(default)]
+    pub u_turn_penalty_s: Option<f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePolicy {
+    pub classes: Vec<RoadClass>,
+    pub direction: Direction,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrioritySpec {
+    /// 1 is the most urgent.
+    pub class: u8,
+    /// Deadline counted from shift start.
+    pub deadline_hours: f64,
+    #[serde(default)]
+    pub bridges: bool,
+    #[serde(default)]
+    pub ramps: bool,
+    #[serde(default)]
+    pub min_grade_pct: Option<f64>,
+    #[serde(default)]
+    pub road_classes: Vec<RoadClass>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectiveSpec {
+    /// Cost of one second of lateness against one second of shift time.
+    #[serde(default = "default_lateness_weight")]
+    pub lateness_weight: f64,
+}
+
+fn default_lateness_weight() -> f64 {
+    100.0
+}
+
+impl Default for ObjectiveSpec {
+    fn default() -> Self {
+        ObjectiveSpec {
+            lateness_weight: default_lateness_weight(),
+        }
+    }
+}
