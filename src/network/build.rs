@@ -34,22 +34,13 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
         header_bbox,
         ..Default::default()
     };
-    // The README census: node pairs of drivable ways with a node missing.
+    // The README census: node pairs of drivable ways with a node missing. Ways
+    // the network keeps are counted below, from their resolved references.
     let has = |id: &i64| node_ids.binary_search(id).is_ok();
-    let pairs_missing = |refs: &[i64]| {
-        refs.windows(2)
-            .filter(|p| !has(&p[0]) || !has(&p[1]))
-            .count() as u64
-    };
     report.census_segments_without_coordinates = census_only_refs
         .iter()
-        .map(|r| pairs_missing(r))
-        .sum::<u64>()
-        + raw_ways
-            .iter()
-            .filter(|w| w.census)
-            .map(|w| pairs_missing(&w.refs))
-            .sum::<u64>();
+        .map(|r| r.windows(2).filter(|p| !has(&p[0]) || !has(&p[1])).count() as u64)
+        .sum();
     let coord = |i: usize| {
         [
             node_coords[i][0] as f64 * 1e-7,
@@ -81,6 +72,14 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
         if missing > 0 {
             report.dangling_refs += missing;
             report.ways_with_dangling_refs += 1;
+            if w.census {
+                // A repeated node folded above never neighbours a missing one,
+                // so these pairs are the file's pairs.
+                report.census_segments_without_coordinates += r
+                    .windows(2)
+                    .filter(|p| p[0] == NONE || p[1] == NONE)
+                    .count() as u64;
+            }
         }
         resolved.push(r);
     }
@@ -241,7 +240,6 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
     }
 
     // Grades: from the DEM along each way, `incline` tags override.
-    let mut has_dem = false;
     if let Some(dir) = dem_dir {
         let mut cells: Vec<(i32, i32)> = nodes
             .iter()
@@ -265,7 +263,6 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
             ));
         }
         report.dem_tiles = dem.tile_count();
-        has_dem = true;
         apply_dem_grades(&dem, &ways, &way_segments, &mut segments, &coords, &offsets);
         report.segments_without_grade =
             segments.iter().filter(|s| s.grade_pct.is_none()).count() as u64;
@@ -316,7 +313,6 @@ pub(super) fn build(path: &Path, raw: RawExtract, dem_dir: Option<&Path>) -> Res
         snap,
         report,
         osm_counts: counts,
-        has_dem,
         build_time: Default::default(),
     })
 }

@@ -104,7 +104,6 @@ pub struct Network {
     pub snap: SnapIndex,
     pub report: IngestReport,
     pub osm_counts: crate::osm::reader::OsmCounts,
-    pub has_dem: bool,
     pub build_time: Duration,
 }
 
