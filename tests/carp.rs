@@ -255,6 +255,7 @@ fn random_instance(seed: u64, n: usize, tasks: usize, arcs: bool) -> Instance {
         };
         let c = 1 + rnd(20) as i64;
         ts.push(Task {
+            class: None,
             from: a,
             to: b,
             kind,

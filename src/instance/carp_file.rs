@@ -186,6 +186,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Instance> {
     ] {
         for l in &lists[sec as usize] {
             tasks.push(Task {
+                class: None,
                 from: to_node(l.from, l.line)?,
                 to: to_node(l.to, l.line)?,
                 kind,

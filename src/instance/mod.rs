@@ -6,20 +6,21 @@
 //! files ([`carp_file`]) and the city scenario builder both produce it;
 //! the solver reads nothing else.
 //!
-//! Where the extensions planned for real fleets go (kept out of the core until
-//! they have their own tests):
-//! - refill sites (intermediate facilities): a list of oracle points beside the
-//!   depot; `solver::segment::Seg` then carries "cost to reach the nearest
-//!   facility" per end orientation, and Split inserts refills between trips;
-//! - route duration limits and per-task deadlines: a time dimension on tasks
-//!   (service time, deadhead time in a second oracle matrix) and a duration /
-//!   lateness field on `Seg`, penalised like the load;
-//! - several depots and vehicle types: `depot` becomes per vehicle type, each
-//!   type with its own capacity and a task compatibility mask; Split and the
-//!   local search take the route's type;
-//! - turn penalties: the oracle's graph becomes the line graph of the street
-//!   network (points are directed links, not nodes), which `CostOracle::build`
-//!   already allows, since it only needs point ids and a successor function.
+//! Real fleets add, all optional so that the literature's instances leave them
+//! empty:
+//! - **refill sites** (intermediate facilities): oracle points where a vehicle
+//!   gets its capacity back, each with its own time to refill;
+//! - a **route duration limit** (the shift), when costs are times;
+//! - **priority deadlines**: a class per task and a deadline per class, with the
+//!   weight of a second of lateness against a second of driving;
+//! - **turn rules** (U-turns, turn restrictions): the city builder makes an
+//!   oracle whose points are directed street links rather than nodes, so that a
+//!   deadhead path knows how it left the last task and how it enters the next
+//!   ([`CostOracle::from_matrix`]).
+//!
+//! Several depots and vehicle types are handled one level up: the city builder
+//! gives each vehicle type (with its depot) its own instance over the tasks it
+//! is assigned (see `crate::build`).
 
 pub mod carp_file;
 pub mod oracle;
@@ -50,6 +51,16 @@ pub struct Task {
     pub serve_cost: i64,
     /// Cost of driving along it without servicing (deadheading).
     pub deadhead_cost: i64,
+    /// Priority class with a deadline (0-based index into `Instance::deadlines`).
+    pub class: Option<u8>,
+}
+
+/// A refill site (intermediate facility): an oracle point and the cost (time)
+/// of refilling there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refill {
+    pub point: u32,
+    pub cost: i64,
 }
 
 /// A traversable link of the graph, used for deadheading.
@@ -87,6 +98,13 @@ pub struct Instance {
     /// Added to internal node ids to give the source file's ids (1 for CARPLIB).
     pub node_id_base: u32,
     pub oracle: CostOracle,
+    pub refills: Vec<Refill>,
+    /// Longest route (the shift), in cost units.
+    pub max_duration: Option<i64>,
+    /// Deadline of each priority class, in cost units from the route's start.
+    pub deadlines: Vec<i64>,
+    /// Cost of one unit of lateness.
+    pub lateness_weight: i64,
 }
 
 /// Builder input for [`Instance::new`].
@@ -103,9 +121,79 @@ pub struct InstanceSpec {
     pub node_id_base: u32,
 }
 
+/// What real fleets add to an [`InstanceSpec`] (all empty for the literature).
+#[derive(Clone, Debug, Default)]
+pub struct Extensions {
+    pub refills: Vec<Refill>,
+    pub max_duration: Option<i64>,
+    pub deadlines: Vec<i64>,
+    pub lateness_weight: i64,
+}
+
 impl Instance {
     /// Checks the spec and computes the cost oracle (in parallel).
     pub fn new(spec: InstanceSpec) -> std::result::Result<Instance, String> {
+        Self::check(&spec)?;
+        let oracle = CostOracle::build(spec.num_nodes, spec.depot, &spec.tasks, &spec.links)?;
+        Self::assemble(spec, oracle, Extensions::default())
+    }
+
+    /// An instance whose oracle the caller computed (the city builder's
+    /// turn-aware oracle over directed links), with the fleet extensions.
+    pub fn with_oracle(
+        spec: InstanceSpec,
+        oracle: CostOracle,
+        ext: Extensions,
+    ) -> std::result::Result<Instance, String> {
+        Self::check(&spec)?;
+        if oracle.num_tasks() != spec.tasks.len() {
+            return Err("the oracle does not match the tasks".into());
+        }
+        if ext.deadlines.len() > crate::solver::segment::MAX_CLASSES {
+            return Err(format!(
+                "{} priority classes with deadlines; at most {} are supported",
+                ext.deadlines.len(),
+                crate::solver::segment::MAX_CLASSES
+            ));
+        }
+        for (i, t) in spec.tasks.iter().enumerate() {
+            if t.class.is_some_and(|c| c as usize >= ext.deadlines.len()) {
+                return Err(format!("task {i} has a class without a deadline"));
+            }
+        }
+        for r in &ext.refills {
+            if r.point as usize >= oracle.num_points() || r.cost < 0 {
+                return Err("a refill site is not an oracle point".into());
+            }
+        }
+        Self::assemble(spec, oracle, ext)
+    }
+
+    fn assemble(
+        spec: InstanceSpec,
+        oracle: CostOracle,
+        ext: Extensions,
+    ) -> std::result::Result<Instance, String> {
+        Ok(Instance {
+            name: spec.name,
+            num_nodes: spec.num_nodes,
+            depot: spec.depot,
+            capacity: spec.capacity,
+            fleet: spec.fleet,
+            vehicles_in_file: spec.vehicles_in_file,
+            route_fixed_cost: spec.route_fixed_cost,
+            tasks: spec.tasks,
+            links: spec.links,
+            node_id_base: spec.node_id_base,
+            oracle,
+            refills: ext.refills,
+            max_duration: ext.max_duration,
+            deadlines: ext.deadlines,
+            lateness_weight: ext.lateness_weight,
+        })
+    }
+
+    fn check(spec: &InstanceSpec) -> std::result::Result<(), String> {
         let n = spec.num_nodes;
         if n == 0 {
             return Err("the graph has no node".into());
@@ -138,20 +226,7 @@ impl Instance {
                 return Err(format!("link {}-{} is invalid", l.from, l.to));
             }
         }
-        let oracle = CostOracle::build(n, spec.depot, &spec.tasks, &spec.links)?;
-        Ok(Instance {
-            name: spec.name,
-            num_nodes: n,
-            depot: spec.depot,
-            capacity: spec.capacity,
-            fleet: spec.fleet,
-            vehicles_in_file: spec.vehicles_in_file,
-            route_fixed_cost: spec.route_fixed_cost,
-            tasks: spec.tasks,
-            links: spec.links,
-            node_id_base: spec.node_id_base,
-            oracle,
-        })
+        Ok(())
     }
 
     pub fn num_tasks(&self) -> usize {
@@ -191,9 +266,14 @@ impl Instance {
 
     /// A simple lower bound on any solution's cost: all service costs, plus for
     /// every trip the cheapest way out of and back into the depot, times the
-    /// fewest trips the capacity allows, plus their fixed costs.
+    /// fewest trips the capacity allows, plus their fixed costs. (With refill
+    /// sites, one route's way out and back.)
     pub fn lower_bound(&self) -> i64 {
-        let trips = (self.total_demand() + self.capacity - 1) / self.capacity;
+        let trips = if self.refills.is_empty() {
+            (self.total_demand() + self.capacity - 1) / self.capacity
+        } else {
+            1
+        };
         let trips = trips.max(1);
         let o = &self.oracle;
         let d = o.depot_point();

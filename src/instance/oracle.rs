@@ -16,9 +16,9 @@ const UNREACHABLE: u32 = u32::MAX;
 pub struct CostOracle {
     /// Graph node of each point.
     point_node: Vec<NodeId>,
-    /// Point of each task endpoint: `[from, to]`.
-    task_ends: Vec<[u32; 2]>,
-    task_is_arc: Vec<bool>,
+    /// `(start, end)` point of each task per service direction (an arc has the
+    /// same pair twice).
+    task_pts: Vec<[(u32, u32); 2]>,
     depot_point: u32,
     /// Row-major `points × points`.
     matrix: Vec<u32>,
@@ -146,28 +146,65 @@ impl CostOracle {
                 }
             },
         );
+        let task_pts = tasks
+            .iter()
+            .zip(&task_ends)
+            .map(|(t, &[a, b])| match t.kind {
+                TaskKind::Arc => [(a, b), (a, b)],
+                TaskKind::Edge => [(a, b), (b, a)],
+            })
+            .collect();
+        Self::from_matrix(point_node, task_pts, depot_point, matrix)
+    }
+
+    /// An oracle from a matrix computed elsewhere (the city builder's, whose
+    /// points are directed links): `matrix` is row-major over the points,
+    /// `u32::MAX` for no path. Every task must be reachable from the depot in
+    /// at least one direction and the depot from it.
+    pub fn from_matrix(
+        point_node: Vec<NodeId>,
+        task_pts: Vec<[(u32, u32); 2]>,
+        depot_point: u32,
+        matrix: Vec<u32>,
+    ) -> Result<CostOracle, String> {
+        let p = point_node.len();
+        if matrix.len() != p * p || depot_point as usize >= p {
+            return Err("the oracle matrix does not match its points".into());
+        }
+        if task_pts
+            .iter()
+            .flatten()
+            .any(|&(a, b)| a as usize >= p || b as usize >= p)
+        {
+            return Err("a task uses a point outside the oracle".into());
+        }
         let oracle = CostOracle {
             point_node,
-            task_ends,
-            task_is_arc: tasks.iter().map(|t| t.kind == TaskKind::Arc).collect(),
+            task_pts,
             depot_point,
             matrix,
         };
-        for (i, ends) in oracle.task_ends.iter().enumerate() {
-            let kind = tasks[i].kind;
-            for (k, &e) in ends.iter().enumerate() {
-                // An arc is entered at `from` and left at `to`; an edge either way.
-                let needs_in = kind == TaskKind::Edge || k == 0;
-                let needs_out = kind == TaskKind::Edge || k == 1;
-                if needs_in && oracle.raw(depot_point, e) == UNREACHABLE {
-                    return Err(format!("task {i} cannot be reached from the depot"));
-                }
-                if needs_out && oracle.raw(e, depot_point) == UNREACHABLE {
-                    return Err(format!("the depot cannot be reached back from task {i}"));
-                }
+        for (i, pts) in oracle.task_pts.iter().enumerate() {
+            let ok = pts.iter().any(|&(s, e)| {
+                oracle.raw(depot_point, s) != UNREACHABLE
+                    && oracle.raw(e, depot_point) != UNREACHABLE
+            });
+            if !ok {
+                let reach = pts
+                    .iter()
+                    .any(|&(s, _)| oracle.raw(depot_point, s) != UNREACHABLE);
+                return Err(if reach {
+                    format!("the depot cannot be reached back from task {i}")
+                } else {
+                    format!("task {i} cannot be reached from the depot")
+                });
             }
         }
         Ok(oracle)
+    }
+
+    pub fn num_tasks(&self) -> usize {
+        self.task_pts.len()
     }
 
     #[inline]
@@ -196,12 +233,7 @@ impl CostOracle {
     /// Start and end points of task `t` in direction `dir` (arcs ignore `dir`).
     #[inline]
     pub fn task_points(&self, t: usize, dir: u8) -> (u32, u32) {
-        let [a, b] = self.task_ends[t];
-        if dir == 0 || self.task_is_arc[t] {
-            (a, b)
-        } else {
-            (b, a)
-        }
+        self.task_pts[t][(dir & 1) as usize]
     }
 
     /// Bytes held by the matrix (for memory reports).

@@ -1,13 +1,25 @@
 //! What the solver precomputes once from an instance: one segment per task and
-//! the granular neighbour lists.
+//! per refill element, and the granular neighbour lists.
+//!
+//! **Elements.** Ids `0..n` are the tasks. When the instance has refill sites,
+//! ids `n..n + pool` are refill elements: each is a [`Seg::refill`] over a pair
+//! of sites (its two "directions"), so that wherever it stands the better of
+//! the two is chosen in O(1). Sites are paired in order (`0,1`, `2,3`, …); a
+//! route holds as many refill elements as it needs, each id at most once.
 
-use super::segment::Seg;
+use super::segment::{Seg, INF};
 use crate::instance::{Fleet, Instance};
 
 /// Immutable solver-side view of an instance.
 pub struct SolverData<'a> {
     pub inst: &'a Instance,
+    /// One segment per element: tasks, then refill elements.
     pub task_seg: Vec<Seg>,
+    /// Number of tasks (elements below it are tasks).
+    pub tasks: usize,
+    /// Site pairs: refill element `n + k` uses pair `k % refill_pairs`.
+    pub refill_pairs: usize,
+    pub max_duration: Option<i64>,
     pub depot_seg: Seg,
     /// `neighbours[u]`: the tasks closest to `u`, nearest first.
     pub neighbours: Vec<Vec<u32>>,
@@ -27,16 +39,41 @@ impl<'a> SolverData<'a> {
     pub fn new(inst: &'a Instance, granularity: usize) -> SolverData<'a> {
         let o = &inst.oracle;
         let n = inst.num_tasks();
-        let task_seg: Vec<Seg> = (0..n)
+        let mut task_seg: Vec<Seg> = (0..n)
             .map(|t| {
                 let task = &inst.tasks[t];
-                Seg::task(
+                let s = Seg::task(
                     [o.task_points(t, 0), o.task_points(t, 1)],
                     task.serve_cost,
                     task.demand,
-                )
+                );
+                match task.class {
+                    Some(c) => s.with_class(c as usize),
+                    None => s,
+                }
             })
             .collect();
+        let pairs: Vec<Seg> = inst
+            .refills
+            .chunks(2)
+            .map(|c| {
+                let b = c.get(1).unwrap_or(&c[0]);
+                Seg::refill([c[0].point, b.point], [c[0].cost, b.cost])
+            })
+            .collect();
+        let min_trips = ((inst.total_demand() + inst.capacity - 1) / inst.capacity) as usize;
+        let fleet_routes = match inst.fleet {
+            Fleet::Limited(k) => k.max(1),
+            Fleet::Unlimited => ((min_trips as f64 * 1.3).ceil() as usize + 3).min(n),
+        };
+        if !pairs.is_empty() {
+            // Enough refill elements of every pair for any sensible solution.
+            let per_pair = 2 * min_trips + 2 * fleet_routes + 4;
+            for _ in 0..per_pair {
+                task_seg.extend_from_slice(&pairs);
+            }
+        }
+        let elements = task_seg.len();
         // Closeness of v to u: the cheapest deadhead between them, either order,
         // any directions.
         let closeness = |u: usize, v: usize| -> i64 {
@@ -52,7 +89,9 @@ impl<'a> SolverData<'a> {
             best
         };
         let g = granularity.min(n.saturating_sub(1));
-        let neighbours = (0..n)
+        // Tasks are the neighbours of every element (a refill element's are the
+        // tasks closest to its sites).
+        let neighbours = (0..elements)
             .map(|u| {
                 let mut cand: Vec<(i64, u32)> = (0..n)
                     .filter(|&v| v != u)
@@ -66,19 +105,32 @@ impl<'a> SolverData<'a> {
                 cand.into_iter().map(|(_, v)| v).collect()
             })
             .collect();
-        let min_trips = (inst.total_demand() + inst.capacity - 1) / inst.capacity;
-        let max_routes = match inst.fleet {
-            Fleet::Limited(k) => k.max(1),
-            Fleet::Unlimited => ((min_trips as f64 * 1.3).ceil() as usize + 3).min(n),
-        };
-        let symmetric = inst.all_links().all(|l| !l.directed);
-        let insertion_floor = inst
+        let max_routes = fleet_routes;
+        // Reversing a stretch keeps its cost only without deadlines and with
+        // symmetric costs on node points (a link-point oracle is never symmetric).
+        let symmetric = inst.all_links().all(|l| !l.directed)
+            && inst.deadlines.is_empty()
+            && inst.refills.is_empty()
+            && inst
+                .tasks
+                .iter()
+                .all(|t| t.kind == crate::instance::TaskKind::Edge)
+            && (0..n).all(|t| {
+                let (a, b) = o.task_points(t, 0);
+                o.task_points(t, 1) == (b, a)
+            });
+        let mut insertion_floor: Vec<i64> = inst
             .tasks
             .iter()
             .map(|t| t.serve_cost - t.deadhead_cost)
             .collect();
+        // A refill's detour has no useful floor.
+        insertion_floor.resize(elements, -INF);
         SolverData {
             inst,
+            tasks: n,
+            refill_pairs: pairs.len(),
+            max_duration: inst.max_duration,
             symmetric,
             insertion_floor,
             task_seg,
@@ -90,8 +142,19 @@ impl<'a> SolverData<'a> {
         }
     }
 
+    /// Tasks (ids `0..num_tasks()`).
     pub fn num_tasks(&self) -> usize {
+        self.tasks
+    }
+
+    /// Tasks and refill elements.
+    pub fn num_elements(&self) -> usize {
         self.task_seg.len()
+    }
+
+    #[inline]
+    pub fn is_refill(&self, e: u32) -> bool {
+        e as usize >= self.tasks
     }
 
     /// Whether the fleet may grow beyond `max_routes` (then an empty route is
@@ -101,22 +164,73 @@ impl<'a> SolverData<'a> {
     }
 }
 
-/// The penalised objective: distance cost plus a price on capacity excess.
-/// Penalty coefficients are in thousandths of a cost unit per unit of load.
+/// What one route contributes, from its summary segment (depot to depot).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RouteCost {
+    /// Distance (or time) cost with the fixed cost.
+    pub distance: i64,
+    /// Lateness over the priority classes, in cost units.
+    pub lateness: i64,
+    /// Load above capacity (over its trips).
+    pub excess_load: i64,
+    /// Duration above the limit.
+    pub excess_duration: i64,
+}
+
+impl RouteCost {
+    #[inline]
+    pub fn of(full: &Seg, data: &SolverData) -> RouteCost {
+        if full.len == 0 {
+            return RouteCost::default();
+        }
+        let distance = full.best() + data.fixed_cost;
+        let mut lateness = 0;
+        if full.classes != 0 {
+            for (k, &d) in data.inst.deadlines.iter().enumerate() {
+                if let Some(f) = full.finish(k) {
+                    lateness += (f - d).max(0);
+                }
+            }
+        }
+        RouteCost {
+            distance,
+            lateness,
+            excess_load: full.excess_load(data.capacity),
+            excess_duration: data.max_duration.map_or(0, |h| (full.best() - h).max(0)),
+        }
+    }
+
+    /// The objective: distance plus weighted lateness.
+    #[inline]
+    pub fn objective(&self, data: &SolverData) -> i64 {
+        self.distance + self.lateness * data.inst.lateness_weight
+    }
+}
+
+/// The penalised objective: distance and weighted lateness, plus prices on
+/// capacity and duration excess. Coefficients are in thousandths of a cost unit
+/// per unit of load or of duration.
 #[derive(Clone, Copy, Debug)]
 pub struct Penalty {
     pub capacity_milli: i64,
+    pub duration_milli: i64,
 }
 
 impl Penalty {
-    #[inline]
-    pub fn excess(&self, load: i64, capacity: i64) -> i64 {
-        (load - capacity).max(0)
+    /// Both prices scaled by `factor`.
+    pub fn scaled(&self, factor: i64) -> Penalty {
+        Penalty {
+            capacity_milli: self.capacity_milli.saturating_mul(factor),
+            duration_milli: self.duration_milli.saturating_mul(factor),
+        }
     }
 
+    /// Price of the excess load and duration.
     #[inline]
-    pub fn cost(&self, excess: i64) -> i64 {
-        (excess * self.capacity_milli) / 1000
+    pub fn excess(&self, excess_load: i64, excess_duration: i64) -> i64 {
+        (excess_load.saturating_mul(self.capacity_milli)
+            + excess_duration.saturating_mul(self.duration_milli))
+            / 1000
     }
 
     /// Penalised cost of one route from its summary segment (depot to depot).
@@ -125,6 +239,7 @@ impl Penalty {
         if full.len == 0 {
             return 0;
         }
-        full.best() + data.fixed_cost + self.cost(self.excess(full.load, data.capacity))
+        let c = RouteCost::of(full, data);
+        c.objective(data) + self.excess(c.excess_load, c.excess_duration)
     }
 }

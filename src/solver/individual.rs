@@ -1,18 +1,22 @@
 //! A solution in the genetic search: its giant tour, its routes and costs, and
 //! the neighbourhood structure the diversity measure compares.
 
-use super::data::{Penalty, SolverData};
+use super::data::{Penalty, RouteCost, SolverData};
 
 #[derive(Clone, Debug)]
 pub struct Individual {
-    /// Giant tour: the tasks of all routes, in order, without directions.
+    /// Giant tour: the tasks of all routes, in order, without directions or refills.
     pub tour: Vec<u32>,
-    /// Routes as `(task, direction)`.
+    /// Routes as `(element, direction)`: tasks and refill elements.
     pub routes: Vec<Vec<(u32, u8)>>,
-    /// Distance cost, fixed trip costs included.
+    /// The objective: distance (fixed trip costs included) plus weighted lateness.
     pub cost: i64,
-    /// Total load above capacity, over all routes.
+    /// Lateness over all routes and priority classes (unweighted).
+    pub lateness: i64,
+    /// Total load above capacity, over all routes and trips.
     pub excess: i64,
+    /// Total duration above the limit, over all routes.
+    pub excess_duration: i64,
     /// Successor and predecessor of each task (`n` = the depot).
     succ: Vec<u32>,
     pred: Vec<u32>,
@@ -24,8 +28,7 @@ impl Individual {
     pub fn from_routes(data: &SolverData, routes: Vec<Vec<(u32, u8)>>) -> Individual {
         let n = data.num_tasks();
         let oracle = &data.inst.oracle;
-        let mut cost = 0;
-        let mut excess = 0;
+        let mut total = RouteCost::default();
         let mut succ = vec![n as u32; n];
         let mut pred = vec![n as u32; n];
         let mut tour = Vec::with_capacity(n);
@@ -34,23 +37,33 @@ impl Individual {
                 continue;
             }
             let mut seg = data.depot_seg;
-            for (k, &(t, _)) in r.iter().enumerate() {
+            let mut prev: Option<u32> = None;
+            for &(t, _) in r {
                 seg = seg.concat(&data.task_seg[t as usize], oracle);
-                tour.push(t);
-                if k + 1 < r.len() {
-                    succ[t as usize] = r[k + 1].0;
-                    pred[r[k + 1].0 as usize] = t;
+                if data.is_refill(t) {
+                    continue;
                 }
+                tour.push(t);
+                if let Some(p) = prev {
+                    succ[p as usize] = t;
+                    pred[t as usize] = p;
+                }
+                prev = Some(t);
             }
             let full = seg.concat(&data.depot_seg, oracle);
-            cost += full.best() + data.fixed_cost;
-            excess += (full.load - data.capacity).max(0);
+            let c = RouteCost::of(&full, data);
+            total.distance += c.distance;
+            total.lateness += c.lateness;
+            total.excess_load += c.excess_load;
+            total.excess_duration += c.excess_duration;
         }
         Individual {
             tour,
             routes: routes.into_iter().filter(|r| !r.is_empty()).collect(),
-            cost,
-            excess,
+            cost: total.objective(data),
+            lateness: total.lateness,
+            excess: total.excess_load,
+            excess_duration: total.excess_duration,
             succ,
             pred,
             fitness: 0.0,
@@ -58,11 +71,11 @@ impl Individual {
     }
 
     pub fn feasible(&self) -> bool {
-        self.excess == 0
+        self.excess == 0 && self.excess_duration == 0
     }
 
     pub fn penalized(&self, penalty: &Penalty) -> i64 {
-        self.cost + penalty.cost(self.excess)
+        self.cost + penalty.excess(self.excess, self.excess_duration)
     }
 
     /// Broken-pairs distance in [0, 1]: the share of tasks whose neighbours differ.

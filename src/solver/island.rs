@@ -6,7 +6,7 @@ use super::data::{Penalty, SolverData};
 use super::individual::Individual;
 use super::local_search::LocalSearch;
 use super::population::SubPopulation;
-use super::split::{split, SplitBuffers};
+use super::split::{split, Refiller, SplitBuffers};
 use super::Params;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -50,8 +50,10 @@ impl<'a> Island<'a> {
             .unwrap_or(1)
             .max(1);
         let milli = ((max_dist * 1000) / max_demand).clamp(100, 1_000_000_000);
+        // A unit of duration excess starts at ten units of cost.
         let penalty = Penalty {
             capacity_milli: milli,
+            duration_milli: 10_000,
         };
         let seed = params
             .seed
@@ -189,6 +191,19 @@ impl<'a> Island<'a> {
         Individual::from_routes(self.data, self.ls.routes())
     }
 
+    /// The routes of the current split of `tour`, refills included.
+    fn materialise(&self, tour: &[u32]) -> Vec<Vec<(u32, u8)>> {
+        let mut refiller = Refiller::new(self.data);
+        let mut buf = Vec::new();
+        let mut routes: Vec<Vec<(u32, u8)>> = Vec::with_capacity(self.starts.len());
+        for (k, &s) in self.starts.iter().enumerate() {
+            let e = self.starts.get(k + 1).copied().unwrap_or(tour.len());
+            refiller.route(self.data, &tour[s..e], &mut buf);
+            routes.push(buf.iter().map(|&t| (t, 0)).collect());
+        }
+        routes
+    }
+
     /// Split, local search, repair when infeasible, and insertion.
     fn educate(&mut self, tour: Vec<u32>, start: Instant) {
         split(
@@ -198,11 +213,7 @@ impl<'a> Island<'a> {
             &mut self.split_buf,
             &mut self.starts,
         );
-        let mut routes: Vec<Vec<(u32, u8)>> = Vec::with_capacity(self.starts.len());
-        for (k, &s) in self.starts.iter().enumerate() {
-            let e = self.starts.get(k + 1).copied().unwrap_or(tour.len());
-            routes.push(tour[s..e].iter().map(|&t| (t, 0)).collect());
-        }
+        let routes = self.materialise(&tour);
         self.ls.penalty = self.penalty;
         let ind = self.improve(&routes);
         let feasible = ind.feasible();
@@ -213,14 +224,10 @@ impl<'a> Island<'a> {
         if !feasible && self.rng.random_bool(0.5) {
             let routes = ind.routes.clone();
             self.insert(ind, start);
-            self.ls.penalty = Penalty {
-                capacity_milli: self.penalty.capacity_milli.saturating_mul(10),
-            };
+            self.ls.penalty = self.penalty.scaled(10);
             let mut repaired = self.improve(&routes);
             if !repaired.feasible() {
-                self.ls.penalty = Penalty {
-                    capacity_milli: self.penalty.capacity_milli.saturating_mul(100),
-                };
+                self.ls.penalty = self.penalty.scaled(100);
                 repaired = self.improve(&repaired.routes.clone());
             }
             self.ls.penalty = self.penalty;
@@ -265,6 +272,7 @@ impl<'a> Island<'a> {
         let saved = self.penalty;
         self.penalty = Penalty {
             capacity_milli: 1_000_000_000_000,
+            duration_milli: 1_000_000_000_000,
         };
         self.educate(tour, start);
         self.penalty = saved;
@@ -291,17 +299,20 @@ impl<'a> Island<'a> {
         }
         let frac = self.recent.iter().filter(|&&f| f).count() as f64 / self.recent.len() as f64;
         let target = self.params.target_feasible;
-        let m = self.penalty.capacity_milli;
-        let new = if frac < target - 0.05 {
-            (m as f64 * 1.2).ceil() as i64
+        let factor = if frac < target - 0.05 {
+            1.2
         } else if frac > target + 0.05 {
-            (m as f64 * 0.85) as i64
+            0.85
         } else {
-            m
-        }
-        .clamp(10, 1_000_000_000_000);
-        if new != m {
-            self.penalty.capacity_milli = new;
+            1.0
+        };
+        let scale = |m: i64| ((m as f64 * factor).ceil() as i64).clamp(10, 1_000_000_000_000);
+        let new = Penalty {
+            capacity_milli: scale(self.penalty.capacity_milli),
+            duration_milli: scale(self.penalty.duration_milli),
+        };
+        if factor != 1.0 {
+            self.penalty = new;
             let p = self.params;
             self.infeasible
                 .update_fitness(&self.penalty, p.n_elite, p.n_close);

@@ -27,6 +27,9 @@ enum Piece {
 }
 use Piece::{Range as R, Rev, Task as T};
 
+/// `route_of` of a refill element no route holds.
+const UNROUTED: usize = usize::MAX;
+
 pub struct LocalSearch<'a> {
     data: &'a SolverData<'a>,
     pub penalty: Penalty,
@@ -48,12 +51,12 @@ pub struct LocalSearch<'a> {
 
 impl<'a> LocalSearch<'a> {
     pub fn new(data: &'a SolverData<'a>, penalty: Penalty) -> Self {
-        let n = data.num_tasks();
+        let n = data.num_elements();
         LocalSearch {
             data,
             penalty,
             routes: Vec::new(),
-            route_of: vec![0; n],
+            route_of: vec![UNROUTED; n],
             pos_of: vec![0; n],
             order: (0..n as u32).collect(),
             neighbours: data.neighbours.clone(),
@@ -81,6 +84,13 @@ impl<'a> LocalSearch<'a> {
             improved = false;
             for idx in 0..self.order.len() {
                 let u = self.order[idx];
+                if self.route_of[u as usize] == UNROUTED {
+                    continue;
+                }
+                if self.data.is_refill(u) && self.try_drop_refill(u) {
+                    improved = true;
+                    continue;
+                }
                 let last = self.last_tested[u as usize];
                 self.last_tested[u as usize] = self.counter;
                 for k in 0..self.neighbours[u as usize].len() {
@@ -92,7 +102,7 @@ impl<'a> LocalSearch<'a> {
                         improved = true;
                     }
                 }
-                if loop_id > 0 && self.try_empty(u) {
+                if loop_id > 0 && !self.data.is_refill(u) && self.try_empty(u) {
                     improved = true;
                 }
             }
@@ -103,6 +113,7 @@ impl<'a> LocalSearch<'a> {
     fn load(&mut self, routes: &[&[u32]]) {
         // A new counter value: nothing cached by an earlier run stays valid.
         self.counter += 1;
+        self.route_of.fill(UNROUTED);
         let want = routes.len().max(self.data.max_routes);
         self.routes.resize_with(want, Route::default);
         self.routes.truncate(want);
@@ -431,6 +442,19 @@ impl<'a> LocalSearch<'a> {
         };
         self.removal[u as usize] = (self.counter, a, b);
         (a, b)
+    }
+
+    /// Removes the refill element `u` from its route when that is cheaper.
+    fn try_drop_refill(&mut self, u: u32) -> bool {
+        let (ru, pu) = (self.route_of[u as usize], self.pos_of[u as usize]);
+        let mu = self.routes[ru].len();
+        let pa = [R(ru, 0, pu - 1), R(ru, pu + 1, mu + 1)];
+        if self.price(&pa) < self.routes[ru].penalized {
+            self.apply(&[(ru, &pa[..])]);
+            self.route_of[u as usize] = UNROUTED;
+            return true;
+        }
+        false
     }
 
     /// Moves of `u` into an empty route: alone, or with the tail of its route.

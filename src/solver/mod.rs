@@ -93,10 +93,22 @@ pub struct Service {
     pub dir: u8,
 }
 
-/// A solution: routes of services, and the cost the solver claims for it.
+/// A refill stop in a route: before the service at index `before` of the
+/// route (`before == len` means after the last one), at refill site `site`
+/// (an index into `Instance::refills`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefillStop {
+    pub before: usize,
+    pub site: u32,
+}
+
+/// A solution: routes of services, and the cost the solver claims for it
+/// (distance plus weighted lateness).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Solution {
     pub routes: Vec<Vec<Service>>,
+    /// Refill stops per route (empty without refill sites).
+    pub refills: Vec<Vec<RefillStop>>,
     pub cost: i64,
 }
 
@@ -200,26 +212,36 @@ pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progr
         }
     };
     let feasible = b.feasible();
+    let n = inst.num_tasks() as u32;
+    let mut routes = Vec::with_capacity(b.routes.len());
+    let mut refills = Vec::with_capacity(b.routes.len());
+    for r in &b.routes {
+        let mut services = Vec::with_capacity(r.len());
+        let mut stops = Vec::new();
+        for &(e, dir) in r {
+            if e >= n {
+                let pair = (e - n) as usize % data.refill_pairs.max(1);
+                let site = (2 * pair + dir as usize).min(inst.refills.len().saturating_sub(1));
+                stops.push(RefillStop {
+                    before: services.len(),
+                    site: site as u32,
+                });
+            } else {
+                // An arc has one direction: report it as listed.
+                let arc = inst.tasks[e as usize].kind == crate::instance::TaskKind::Arc;
+                services.push(Service {
+                    task: e,
+                    dir: if arc { 0 } else { dir },
+                });
+            }
+        }
+        routes.push(services);
+        refills.push(stops);
+    }
     Outcome {
         best: Solution {
-            routes: b
-                .routes
-                .iter()
-                .map(|r| {
-                    r.iter()
-                        .map(|&(task, dir)| Service {
-                            task,
-                            // An arc has one direction: report it as listed.
-                            dir: if inst.tasks[task as usize].kind == crate::instance::TaskKind::Arc
-                            {
-                                0
-                            } else {
-                                dir
-                            },
-                        })
-                        .collect()
-                })
-                .collect(),
+            routes,
+            refills,
             cost: b.cost,
         },
         time_to_best: t,

@@ -8,6 +8,74 @@
 //! the number of routes (O(K·n·B)) keeps within K routes.
 
 use super::data::{Penalty, SolverData};
+use super::segment::Seg;
+
+/// Appends task `t` to the route prefix `seg`, with a refill before it when the
+/// current trip would overfill; returns the pair used, if any.
+#[inline]
+fn extend(data: &SolverData, seg: &mut Seg, t: u32) -> Option<usize> {
+    let oracle = &data.inst.oracle;
+    let task = &data.task_seg[t as usize];
+    let mut used = None;
+    if data.refill_pairs > 0 && seg.len > 0 && seg.last + task.load > data.capacity {
+        let n = data.tasks;
+        let mut best: Option<(i64, Seg, usize)> = None;
+        for g in 0..data.refill_pairs {
+            let s = seg.concat(&data.task_seg[n + g], oracle);
+            let c = s.concat(task, oracle).best();
+            if best.as_ref().is_none_or(|b| c < b.0) {
+                best = Some((c, s, g));
+            }
+        }
+        if let Some((_, s, g)) = best {
+            *seg = s;
+            used = Some(g);
+        }
+    }
+    *seg = seg.concat(task, oracle);
+    used
+}
+
+/// Gives each refill a distinct element id while routes are materialised.
+pub struct Refiller {
+    next: Vec<usize>,
+}
+
+impl Refiller {
+    pub fn new(data: &SolverData) -> Refiller {
+        Refiller {
+            next: vec![0; data.refill_pairs],
+        }
+    }
+
+    /// The elements of a route serving `tasks` in order, refills included.
+    pub fn route(&mut self, data: &SolverData, tasks: &[u32], out: &mut Vec<u32>) {
+        out.clear();
+        let mut seg = data.depot_seg;
+        let pool = data.num_elements() - data.tasks;
+        for &t in tasks {
+            if let Some(g) = extend(data, &mut seg, t) {
+                let id = data.tasks + g + self.next[g] * data.refill_pairs;
+                if id - data.tasks < pool {
+                    out.push(id as u32);
+                    self.next[g] += 1;
+                }
+            }
+            out.push(t);
+        }
+    }
+}
+
+/// Whether a route prefix is too long to extend further in Split.
+#[inline]
+fn too_long(data: &SolverData, seg: &Seg, factor_half: i64) -> bool {
+    match data.max_duration {
+        Some(h) if data.refill_pairs > 0 || seg.load <= data.capacity => {
+            seg.best() > h * factor_half / 2
+        }
+        _ => data.refill_pairs == 0 && seg.load > data.capacity * factor_half / 2,
+    }
+}
 
 #[derive(Default)]
 pub struct SplitBuffers {
@@ -28,7 +96,6 @@ pub fn split(
 ) {
     let n = tour.len();
     let oracle = &data.inst.oracle;
-    let limit = data.capacity + data.capacity / 2;
     buf.cost.clear();
     buf.cost.resize(n + 1, i64::MAX);
     buf.pred.clear();
@@ -41,8 +108,8 @@ pub fn split(
         }
         let mut seg = data.depot_seg;
         for (j, &t) in tour.iter().enumerate().skip(i) {
-            seg = seg.concat(&data.task_seg[t as usize], oracle);
-            if j > i && seg.load > limit {
+            extend(data, &mut seg, t);
+            if j > i && too_long(data, &seg, 3) {
                 break;
             }
             let full = seg.concat(&data.depot_seg, oracle);
@@ -90,8 +157,12 @@ fn split_limited(
             }
             let mut seg = data.depot_seg;
             for (j, &t) in tour.iter().enumerate().skip(i) {
-                seg = seg.concat(&data.task_seg[t as usize], oracle);
-                // With few routes, loads beyond 1.5 Q may be needed: no cut-off.
+                extend(data, &mut seg, t);
+                // With few routes, loads beyond 1.5 Q may be needed: no cut-off
+                // on load, only beyond twice the shift.
+                if j > i && data.max_duration.is_some_and(|h| seg.best() > 2 * h) {
+                    break;
+                }
                 let full = seg.concat(&data.depot_seg, oracle);
                 let c = base + penalty.route(&full, data);
                 let slot = (k + 1) * w + j + 1;
