@@ -21,6 +21,8 @@
 //!   zero exactly when every task of the class is on time. (The sum over tasks
 //!   would need a piecewise-linear function per segment, not O(1).)
 
+#![allow(clippy::needless_range_loop)] // 2×2 min-plus products read best with indices
+
 use crate::instance::CostOracle;
 
 /// Cost that marks an impossible combination (kept far from overflow).
