@@ -31,6 +31,7 @@ fn kernels(c: &mut Criterion) {
         let data = SolverData::new(&inst, 20);
         let penalty = Penalty {
             capacity_milli: 1000,
+            duration_milli: 1000,
         };
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
         let mut tour: Vec<u32> = (0..inst.num_tasks() as u32).collect();
