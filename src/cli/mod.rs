@@ -17,6 +17,8 @@ pub(crate) use say;
 mod carp_bench;
 mod carp_solve;
 mod network;
+mod plan;
+mod validate;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -34,6 +36,11 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Plan the shifts of a scenario: timed routes per vehicle, written as
+    /// plan.json, routes.geojson, a CSV itinerary and a GPX track per vehicle.
+    Plan(plan::Args),
+    /// Check a plan.json against its scenario and map.
+    Validate(validate::Args),
     /// Read an OpenStreetMap extract (and elevation) into a road network and summarise it.
     Network(network::Args),
     /// Capacitated arc routing on benchmark instances.
@@ -123,6 +130,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 pub fn run() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Plan(a) => plan::run(a),
+        Command::Validate(a) => validate::run(a),
         Command::Network(a) => network::run(a),
         Command::Carp(CarpCommand::Solve(a)) => carp_solve::run(a),
         Command::Carp(CarpCommand::Bench(a)) => carp_bench::run(a),

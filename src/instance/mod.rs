@@ -23,7 +23,9 @@
 //! is assigned (see `crate::build`).
 
 pub mod carp_file;
+pub mod city;
 pub mod oracle;
+pub mod turns;
 
 pub use oracle::CostOracle;
 

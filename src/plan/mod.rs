@@ -3,3 +3,5 @@
 
 pub mod carp_solution;
 pub mod carp_validator;
+pub mod shift;
+pub mod validate;

@@ -48,7 +48,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
         )
     })?;
     check(path, text, &s)?;
+    let mut s = s;
+    s.path = path.to_path_buf();
+    s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    s.text = text.to_string();
     Ok(s)
+}
+
+/// Line (1-based) of a byte span in the scenario text.
+pub(crate) fn line_at(text: &str, span: Range<usize>) -> usize {
+    line_of(text, Some(span))
 }
 
 fn check(path: &Path, text: &str, s: &Scenario) -> Result<()> {

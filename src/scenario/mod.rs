@@ -81,9 +81,33 @@ pub struct Scenario {
     /// The scenario file's directory: map paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,
+    /// The scenario file and its text (for errors that name a line).
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub text: String,
 }
 
 impl Scenario {
+    /// An error about the entry at `span` (a `toml::Spanned` entry's span).
+    pub fn error_at(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+    ) -> crate::Error {
+        crate::Error::parse(&self.path, load::line_at(&self.text, span), message)
+    }
+
+    /// An error about the scenario as a whole.
+    pub fn error(&self, message: impl Into<String>) -> crate::Error {
+        crate::Error::invalid(&self.path, message)
+    }
+
+    /// Shift length in seconds.
+    pub fn shift_seconds(&self) -> f64 {
+        self.shift.max_hours * 3600.0
+    }
+
     /// The policy of a service, if the scenario gives one.
     pub fn policy(&self, kind: ServiceKind) -> Option<&ServicePolicy> {
         self.services.get(kind.name())

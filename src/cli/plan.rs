@@ -1,0 +1,183 @@
+//! `arcplan plan <scenario.toml> --out <dir>`: shift plans for a scenario.
+
+use super::SolverArgs;
+use crate::error::{Error, Result};
+use crate::instance::city;
+use crate::plan::shift::{self, hms, Plan};
+use crate::plan::validate;
+use crate::util::write_atomic;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let scenario = crate::scenario::load(&a.scenario)?;
+    let t0 = std::time::Instant::now();
+    let problem = city::build(&scenario)?;
+    let built = t0.elapsed();
+    let params = a.solver.params();
+    let n = problem.problems.len().max(1) as u32;
+    let mut solutions = Vec::new();
+    for p in &problem.problems {
+        let mut pp = params.clone();
+        pp.time_limit = params.time_limit.map(|t| t / n);
+        let bar = super::interactive().then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_message(format!("solving {}", p.instance.name));
+            b
+        });
+        let out = crate::solver::solve(&p.instance, &pp, |pr| {
+            if let Some(b) = &bar {
+                b.set_message(format!(
+                    "{}: cost {} at {:.1}s",
+                    p.instance.name,
+                    pr.cost,
+                    pr.elapsed.as_secs_f64()
+                ));
+                b.tick();
+            }
+        });
+        if let Some(b) = bar {
+            b.finish_and_clear();
+        }
+        solutions.push(out.best);
+    }
+    let plan = shift::build(&scenario, &problem, &solutions);
+    let report = validate::validate(&scenario, &problem.network, &plan);
+    if !report.ok() {
+        return Err(Error::Other(format!(
+            "internal error: the plan fails validation ({} problems), first: {}",
+            report.errors.len(),
+            report.errors[0]
+        )));
+    }
+    write_outputs(&a.out, &plan, &problem, &scenario)?;
+    summary(
+        &plan,
+        built.as_secs_f64(),
+        t0.elapsed().as_secs_f64(),
+        &a.out,
+    );
+    Ok(())
+}
+
+fn write_outputs(
+    dir: &Path,
+    plan: &Plan,
+    problem: &city::CityProblem,
+    scenario: &crate::scenario::Scenario,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let net = &problem.network;
+    let json = serde_json::to_vec_pretty(plan).map_err(|e| Error::Other(e.to_string()))?;
+    let refill_at = |id: &str| {
+        scenario
+            .refills
+            .iter()
+            .map(|r| r.get_ref())
+            .find(|r| r.id == id)
+            .map(|r| [r.lon, r.lat])
+    };
+    let geo = crate::export::geojson::to_geojson(plan, net, &refill_at);
+    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
+        (dir.join("plan.json"), json),
+        (
+            dir.join("routes.geojson"),
+            serde_json::to_vec(&geo).map_err(|e| Error::Other(e.to_string()))?,
+        ),
+    ];
+    let street = |way: i64| {
+        net.ways
+            .iter()
+            .find(|w| w.osm_id == way)
+            .and_then(|w| w.name.clone())
+            .unwrap_or_else(|| format!("way {way}"))
+    };
+    for v in &plan.vehicles {
+        let safe: String =
+            v.id.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+        files.push((
+            dir.join(format!("itinerary-{safe}.csv")),
+            crate::export::csv::itinerary(v, &street).into_bytes(),
+        ));
+        files.push((
+            dir.join(format!("track-{safe}.gpx")),
+            crate::export::gpx::track(v, net).into_bytes(),
+        ));
+    }
+    for (path, bytes) in files {
+        write_atomic(&path, &bytes)?;
+    }
+    Ok(())
+}
+
+fn summary(plan: &Plan, build_s: f64, total_s: f64, out: &Path) {
+    let k = &plan.kpis;
+    say!(
+        "{}: shift plan ({} from {})",
+        plan.scenario,
+        hms(plan.shift_max_s),
+        plan.shift_start
+    );
+    say!(
+        "  {} vehicles; service {:.1} km, deadhead {:.1} km (share {:.1} %, lower bound {:.1} km); {} refills; material {:.1}",
+        k.vehicles_used,
+        k.service_km,
+        k.deadhead_km,
+        100.0 * k.deadhead_share,
+        k.deadhead_km_lower_bound,
+        k.refills,
+        k.material_used
+    );
+    for v in &plan.vehicles {
+        say!(
+            "  {:<28} {} - {}  service {:>6.1} km  deadhead {:>6.1} km  refills {}  used {:.1} of {}",
+            v.id,
+            hms(v.start_s),
+            hms(v.end_s),
+            v.service_km,
+            v.deadhead_km,
+            v.refills,
+            v.material_used,
+            v.capacity
+        );
+    }
+    for c in &plan.classes {
+        say!(
+            "  priority {}: {} tasks, finished {} (deadline {}){}",
+            c.class,
+            c.tasks,
+            c.finished_s.map_or("-".into(), hms),
+            hms(c.deadline_s),
+            if c.late_tasks > 0 {
+                format!(", {} LATE", c.late_tasks)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for v in &plan.violations {
+        say!("  violation: {v}");
+    }
+    say!(
+        "  validated; network and instances {build_s:.2} s, total {total_s:.2} s; written to {}",
+        out.display()
+    );
+}

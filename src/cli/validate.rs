@@ -1,0 +1,51 @@
+//! `arcplan validate <scenario.toml> <plan.json>`: checks a plan against the
+//! scenario and the map, independently of how it was made.
+
+use crate::error::{Error, Result};
+use crate::network::Network;
+use crate::plan::shift::{Plan, SCHEMA};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    pub scenario: PathBuf,
+    pub plan: PathBuf,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let scenario = crate::scenario::load(&a.scenario)?;
+    let text = std::fs::read_to_string(&a.plan).map_err(|e| Error::io(&a.plan, e))?;
+    let plan: Plan =
+        serde_json::from_str(&text).map_err(|e| Error::parse(&a.plan, e.line(), e.to_string()))?;
+    if plan.schema != SCHEMA {
+        return Err(Error::invalid(
+            &a.plan,
+            format!("schema `{}`, expected `{SCHEMA}`", plan.schema),
+        ));
+    }
+    let extract = scenario.base_dir.join(&scenario.map.extract);
+    let dem = scenario.map.dem.as_ref().map(|d| scenario.base_dir.join(d));
+    let net = Network::from_file(&extract, dem.as_deref(), &Default::default())?;
+    let rep = crate::plan::validate::validate(&scenario, &net, &plan);
+    for e in rep.errors.iter().take(50) {
+        say!("error: {e}");
+    }
+    let mut late: Vec<_> = rep.late.clone();
+    late.sort_by_key(|a| a.0);
+    say!(
+        "{}: {} vehicles, {} services checked; {} errors; {} services after their deadline",
+        a.plan.display(),
+        plan.vehicles.len(),
+        rep.services_checked,
+        rep.errors.len(),
+        late.len()
+    );
+    if rep.ok() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            &a.plan,
+            format!("{} errors: the plan is not valid", rep.errors.len()),
+        ))
+    }
+}

@@ -1,0 +1,28 @@
+//! Plan outputs besides `plan.json`: GeoJSON legs for GIS, a printable CSV
+//! itinerary and a GPX track per vehicle.
+
+pub mod csv;
+pub mod geojson;
+pub mod gpx;
+
+use crate::network::Network;
+use crate::plan::shift::Leg;
+
+/// `[lon, lat]` points of a leg's links, in driving order.
+pub fn leg_coords(net: &Network, leg: &Leg) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    for s in &leg.steps {
+        let c = net.coords(s.segment);
+        let pts: Box<dyn Iterator<Item = &[f64; 2]>> = if s.dir == 0 {
+            Box::new(c.iter())
+        } else {
+            Box::new(c.iter().rev())
+        };
+        for p in pts {
+            if out.last() != Some(p) {
+                out.push(*p);
+            }
+        }
+    }
+    out
+}

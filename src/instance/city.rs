@@ -1,0 +1,629 @@
+//! From a scenario and its road network to arc routing instances.
+//!
+//! - **Tasks**: every segment inside the area whose road class the service
+//!   covers becomes one or more tasks: `each_side` gives one pass per curb (a
+//!   two-way street one per direction, a one-way street two passes in its
+//!   direction), `either` one pass in either legal direction (an edge when the
+//!   street is two-way), `per_lane` one pass per lane and direction. Demand is
+//!   the material used (salt: length × spread width × g/m²; water: L/m;
+//!   hopper: m³/km), service time is length at the service speed.
+//! - **Priorities**: the first priority class (by number) whose rule matches
+//!   (bridge, ramp, |grade| ≥ threshold, road class) gives a task its deadline.
+//! - **Vehicle types and depots**: each vehicle type (with its own depot,
+//!   capacity, speeds and turn rules) gets its own [`Instance`]; a task several
+//!   types could service goes to the type whose depot is nearest (straight
+//!   line). This is a decomposition by depot and type, the usual sectorisation
+//!   of winter and sanitation services; optimising across depots jointly is
+//!   left to the city-scale work.
+//! - **Costs are times** in tenths of a second ([`TIME_UNIT_S`]); deadhead times
+//!   come from [`LinkGraph`] shortest paths that respect one-ways, turn
+//!   restrictions and the vehicle's U-turn rule.
+
+use super::turns::{At, LinkGraph, UTurnRule};
+use super::{CostOracle, Extensions, Fleet, Instance, InstanceSpec, Refill, Task, TaskKind};
+use crate::error::Result;
+use crate::network::{link_id, LinkId, Network};
+use crate::osm::RoadClass;
+use crate::scenario::{Direction, RefillKind, Scenario, ServiceKind, UTurns, VehicleSpec};
+use geo::{Contains, Point, Polygon};
+
+/// Seconds per cost unit.
+pub const TIME_UNIT_S: f64 = 0.1;
+
+/// Snapped places farther than this from any street are "off the map".
+const MAX_SNAP_M: f64 = 1000.0;
+
+/// Default speeds by class (km/h) when `maxspeed` is missing.
+pub fn default_maxspeed(class: RoadClass) -> f64 {
+    use RoadClass::*;
+    match class {
+        Motorway => 110.0,
+        Trunk => 90.0,
+        Primary => 70.0,
+        Secondary => 60.0,
+        Tertiary => 50.0,
+        MotorwayLink | TrunkLink | PrimaryLink | SecondaryLink | TertiaryLink => 50.0,
+        Residential | Unclassified | Road => 40.0,
+        LivingStreet => 10.0,
+        Service => 20.0,
+    }
+}
+
+/// One required pass over a street segment.
+#[derive(Clone, Debug)]
+pub struct CityTask {
+    pub segment: u32,
+    /// The link driven when serviced in instance direction 0 and 1 (equal for an arc).
+    pub links: [LinkId; 2],
+    pub kind: TaskKind,
+    /// Which pass of the segment this is (two curbs, several lanes), from 0.
+    pub pass: u8,
+    pub length_m: f64,
+    /// Material used, in the vehicle's unit (kg, L, m³).
+    pub material: f64,
+    /// Scenario priority class (1 = most urgent), if any.
+    pub priority: Option<u8>,
+    pub deadline_s: Option<f64>,
+}
+
+/// One vehicle type's problem: its tasks, points and instance.
+pub struct VehicleProblem {
+    /// Index into `scenario.vehicles`.
+    pub vehicle: usize,
+    pub depot: usize,
+    pub depot_node: u32,
+    /// `(index into scenario.refills, node)` per instance refill site.
+    pub refills: Vec<(usize, u32)>,
+    pub tasks: Vec<CityTask>,
+    pub points: Vec<At>,
+    pub graph: LinkGraph,
+    pub instance: Instance,
+    /// Seconds to service and to deadhead each link.
+    pub service_s: Vec<f64>,
+    pub deadhead_s: Vec<Option<f64>>,
+}
+
+/// Everything the planner needs: the network and one problem per vehicle type.
+pub struct CityProblem {
+    pub network: Network,
+    pub problems: Vec<VehicleProblem>,
+    /// Priority classes in use, ascending, with their deadline in seconds.
+    pub classes: Vec<(u8, f64)>,
+    /// Segments in the area left out because they are cut off from the main network.
+    pub unreachable_segments: usize,
+}
+
+impl VehicleProblem {
+    pub fn spec<'s>(&self, scenario: &'s Scenario) -> &'s VehicleSpec {
+        scenario.vehicles[self.vehicle].get_ref()
+    }
+}
+
+/// The refill kind a service uses.
+pub fn refill_kind(service: ServiceKind) -> Option<RefillKind> {
+    match service {
+        ServiceKind::Salting => Some(RefillKind::Salt),
+        ServiceKind::Sprinkling => Some(RefillKind::Water),
+        ServiceKind::Sweeping => Some(RefillKind::Dump),
+        ServiceKind::Plowing => None,
+    }
+}
+
+/// Material one metre of a pass uses, in the vehicle's unit.
+fn material_per_m(v: &VehicleSpec) -> f64 {
+    match v.service {
+        ServiceKind::Salting => {
+            v.spread_g_per_m2.unwrap_or(0.0) * v.spread_width_m.unwrap_or(0.0) / 1000.0
+        }
+        ServiceKind::Sprinkling => v.water_l_per_m.unwrap_or(0.0),
+        ServiceKind::Sweeping => v.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
+        ServiceKind::Plowing => 0.0,
+    }
+}
+
+pub fn in_area(scenario: &Scenario, p: [f64; 2]) -> bool {
+    let Some(area) = &scenario.map.area else {
+        return true;
+    };
+    if let Some([x0, y0, x1, y1]) = area.bbox {
+        if !(p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1) {
+            return false;
+        }
+    }
+    if let Some(poly) = &area.polygon {
+        let ring: Vec<(f64, f64)> = poly.iter().map(|c| (c[0], c[1])).collect();
+        let polygon = Polygon::new(ring.into(), vec![]);
+        if !polygon.contains(&Point::new(p[0], p[1])) {
+            return false;
+        }
+    }
+    true
+}
+
+fn midpoint(net: &Network, seg: u32) -> [f64; 2] {
+    let c = net.coords(seg);
+    let (a, b) = (c[0], c[c.len() - 1]);
+    [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+}
+
+/// Snaps a place to the nearest intersection of the main network.
+fn snap_node(
+    net: &Network,
+    scenario: &Scenario,
+    span: std::ops::Range<usize>,
+    what: &str,
+    lon: f64,
+    lat: f64,
+) -> Result<u32> {
+    let s = net
+        .snap
+        .snap(net, [lon, lat])
+        .ok_or_else(|| scenario.error_at(span.clone(), format!("{what}: the map has no street")))?;
+    if s.distance_m > MAX_SNAP_M {
+        return Err(scenario.error_at(
+            span,
+            format!(
+                "{what} at {lon}, {lat} is {:.1} km from the nearest street: is it on the map?",
+                s.distance_m / 1000.0
+            ),
+        ));
+    }
+    let seg = &net.segments[s.segment as usize];
+    // The nearer end of the snapped segment that lies in the main network.
+    let ends = if s.offset_m <= seg.length_m / 2.0 {
+        [seg.from, seg.to]
+    } else {
+        [seg.to, seg.from]
+    };
+    ends.into_iter()
+        .chain(std::iter::once(s.node))
+        .find(|&n| net.components.in_main(n))
+        .ok_or_else(|| {
+            scenario.error_at(
+                span,
+                format!("{what} snaps to a street cut off from the rest of the network"),
+            )
+        })
+}
+
+/// The priority class and deadline of a segment.
+fn priority_of(scenario: &Scenario, net: &Network, seg: u32) -> Option<(u8, f64)> {
+    let s = &net.segments[seg as usize];
+    let w = net.way_of(seg);
+    let mut ps: Vec<_> = scenario.priorities.iter().map(|p| p.get_ref()).collect();
+    ps.sort_by_key(|p| p.class);
+    ps.into_iter()
+        .find(|p| {
+            (p.bridges && w.bridge)
+                || (p.ramps && w.ramp())
+                || p.min_grade_pct
+                    .is_some_and(|g| s.grade_pct.is_some_and(|x| (x.abs() as f64) >= g))
+                || p.road_classes.contains(&w.class)
+        })
+        .map(|p| (p.class, p.deadline_hours * 3600.0))
+}
+
+/// Builds the network and one instance per vehicle type.
+pub fn build(scenario: &Scenario) -> Result<CityProblem> {
+    let extract = scenario.base_dir.join(&scenario.map.extract);
+    let dem = scenario.map.dem.as_ref().map(|d| scenario.base_dir.join(d));
+    let net = Network::from_file(&extract, dem.as_deref(), &Default::default())?;
+
+    let depot_nodes: Vec<u32> = scenario
+        .depots
+        .iter()
+        .map(|d| {
+            let v = d.get_ref();
+            snap_node(
+                &net,
+                scenario,
+                d.span(),
+                &format!("depot `{}`", v.id),
+                v.lon,
+                v.lat,
+            )
+        })
+        .collect::<Result<_>>()?;
+    let refill_nodes: Vec<u32> = scenario
+        .refills
+        .iter()
+        .map(|r| {
+            let v = r.get_ref();
+            snap_node(
+                &net,
+                scenario,
+                r.span(),
+                &format!("refill site `{}`", v.id),
+                v.lon,
+                v.lat,
+            )
+        })
+        .collect::<Result<_>>()?;
+
+    // Segments to plan.
+    let in_area_segs: Vec<u32> = (0..net.segments.len() as u32)
+        .filter(|&s| in_area(scenario, midpoint(&net, s)))
+        .collect();
+    if in_area_segs.is_empty() {
+        return Err(scenario.error("the planning area holds no street of the map"));
+    }
+    let mut unreachable_segments = 0;
+    let reachable = |s: u32| {
+        let seg = &net.segments[s as usize];
+        net.components.in_main(seg.from) && net.components.in_main(seg.to)
+    };
+
+    let mut classes: Vec<(u8, f64)> = scenario
+        .priorities
+        .iter()
+        .map(|p| (p.get_ref().class, p.get_ref().deadline_hours * 3600.0))
+        .collect();
+    classes.sort_by_key(|a| a.0);
+    classes.dedup_by_key(|c| c.0);
+    if classes.len() > crate::solver::segment::MAX_CLASSES {
+        return Err(scenario.error(format!(
+            "{} priority classes; at most {} are supported",
+            classes.len(),
+            crate::solver::segment::MAX_CLASSES
+        )));
+    }
+
+    // Tasks per vehicle type.
+    let nv = scenario.vehicles.len();
+    let mut tasks_of: Vec<Vec<CityTask>> = vec![Vec::new(); nv];
+    for kind in ServiceKind::ALL {
+        let types: Vec<usize> = (0..nv)
+            .filter(|&v| scenario.vehicles[v].get_ref().service == kind)
+            .collect();
+        if types.is_empty() {
+            continue;
+        }
+        let policy = scenario.policy(kind).ok_or_else(|| {
+            scenario.error_at(
+                scenario.vehicles[types[0]].span(),
+                format!("no `[service.{}]` policy for this vehicle", kind.name()),
+            )
+        })?;
+        for &s in &in_area_segs {
+            let class = net.way_of(s).class;
+            if !policy.classes.contains(&class) {
+                continue;
+            }
+            if !reachable(s) {
+                unreachable_segments += 1;
+                continue;
+            }
+            let serving: Vec<usize> = types
+                .iter()
+                .copied()
+                .filter(|&v| {
+                    let spec = scenario.vehicles[v].get_ref();
+                    spec.service_classes
+                        .as_ref()
+                        .is_none_or(|c| c.contains(&class))
+                        && spec
+                            .drive_classes
+                            .as_ref()
+                            .is_none_or(|c| c.contains(&class))
+                })
+                .collect();
+            let Some(&first) = serving.first() else {
+                return Err(scenario.error(format!(
+                    "no {} vehicle may service {} streets (OSM way {}), which `[service.{}]` covers",
+                    kind.name(),
+                    class.as_str(),
+                    net.way_of(s).osm_id,
+                    kind.name()
+                )));
+            };
+            let mid = midpoint(&net, s);
+            let v = serving
+                .iter()
+                .copied()
+                .min_by(|&a, &b| {
+                    let da = depot_distance(scenario, &net, a, mid);
+                    let db = depot_distance(scenario, &net, b, mid);
+                    da.total_cmp(&db)
+                })
+                .unwrap_or(first);
+            push_tasks(&net, scenario, s, policy.direction, v, &mut tasks_of[v]);
+        }
+    }
+
+    let mut problems = Vec::new();
+    for (v, tasks) in tasks_of.into_iter().enumerate() {
+        let entry = &scenario.vehicles[v];
+        let spec = entry.get_ref();
+        if tasks.is_empty() {
+            return Err(scenario.error_at(
+                entry.span(),
+                format!(
+                    "vehicle type `{}`: no street in the area is one it may service",
+                    spec.type_name
+                ),
+            ));
+        }
+        let depot = scenario
+            .depots
+            .iter()
+            .position(|d| d.get_ref().id == spec.depot)
+            .ok_or_else(|| {
+                scenario.error_at(entry.span(), format!("unknown depot `{}`", spec.depot))
+            })?;
+        for t in &tasks {
+            if t.material > spec.capacity {
+                return Err(scenario.error_at(
+                    entry.span(),
+                    format!(
+                        "vehicle type `{}`: one pass over OSM way {} ({:.0} m) needs {:.1} of material, above its capacity {}",
+                        spec.type_name,
+                        net.way_of(t.segment).osm_id,
+                        t.length_m,
+                        t.material,
+                        spec.capacity
+                    ),
+                ));
+            }
+        }
+        let refills: Vec<(usize, u32)> = scenario
+            .refills
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| Some(r.get_ref().kind) == refill_kind(spec.service))
+            .map(|(i, _)| (i, refill_nodes[i]))
+            .collect();
+        problems.push(vehicle_problem(
+            scenario,
+            &net,
+            v,
+            depot,
+            depot_nodes[depot],
+            refills,
+            tasks,
+            &classes,
+        )?);
+    }
+    Ok(CityProblem {
+        network: net,
+        problems,
+        classes,
+        unreachable_segments,
+    })
+}
+
+fn depot_distance(scenario: &Scenario, _net: &Network, v: usize, p: [f64; 2]) -> f64 {
+    let spec = scenario.vehicles[v].get_ref();
+    scenario
+        .depots
+        .iter()
+        .find(|d| d.get_ref().id == spec.depot)
+        .map_or(f64::INFINITY, |d| {
+            crate::geodesy::distance_m([d.get_ref().lon, d.get_ref().lat], p)
+        })
+}
+
+fn push_tasks(
+    net: &Network,
+    scenario: &Scenario,
+    s: u32,
+    direction: Direction,
+    v: usize,
+    out: &mut Vec<CityTask>,
+) {
+    let seg = &net.segments[s as usize];
+    let w = net.way_of(s);
+    let spec = scenario.vehicles[v].get_ref();
+    let per_m = material_per_m(spec);
+    let priority = priority_of(scenario, net, s);
+    let task = |links: [LinkId; 2], kind: TaskKind, pass: u8| CityTask {
+        segment: s,
+        links,
+        kind,
+        pass,
+        length_m: seg.length_m,
+        material: seg.length_m * per_m,
+        priority: priority.map(|p| p.0),
+        deadline_s: priority.map(|p| p.1),
+    };
+    let (f, b) = (link_id(s, 0), link_id(s, 1));
+    let dirs: Vec<LinkId> = [(seg.forward, f), (seg.backward, b)]
+        .into_iter()
+        .filter(|d| d.0)
+        .map(|d| d.1)
+        .collect();
+    match direction {
+        Direction::EachSide => {
+            if dirs.len() == 2 {
+                out.push(task([f, f], TaskKind::Arc, 0));
+                out.push(task([b, b], TaskKind::Arc, 1));
+            } else if let Some(&l) = dirs.first() {
+                // A one-way street has two curbs too.
+                out.push(task([l, l], TaskKind::Arc, 0));
+                out.push(task([l, l], TaskKind::Arc, 1));
+            }
+        }
+        Direction::Either => {
+            if dirs.len() == 2 {
+                out.push(task([f, b], TaskKind::Edge, 0));
+            } else if let Some(&l) = dirs.first() {
+                out.push(task([l, l], TaskKind::Arc, 0));
+            }
+        }
+        Direction::PerLane => {
+            let total = w.lanes.unwrap_or(dirs.len() as u8).max(1);
+            let (lf, lb) = match (w.lanes_forward, w.lanes_backward) {
+                (Some(a), Some(b)) => (a, b),
+                _ if dirs.len() == 2 => (total.div_ceil(2), (total / 2).max(1)),
+                _ if seg.forward => (total, 0),
+                _ => (0, total),
+            };
+            let mut pass = 0;
+            for (ok, l, lanes) in [(seg.forward, f, lf), (seg.backward, b, lb)] {
+                if ok {
+                    for _ in 0..lanes.max(1) {
+                        out.push(task([l, l], TaskKind::Arc, pass));
+                        pass += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn to_units(seconds: f64) -> i64 {
+    (seconds / TIME_UNIT_S).round() as i64
+}
+
+#[allow(clippy::too_many_arguments)]
+fn vehicle_problem(
+    scenario: &Scenario,
+    net: &Network,
+    v: usize,
+    depot: usize,
+    depot_node: u32,
+    refills: Vec<(usize, u32)>,
+    tasks: Vec<CityTask>,
+    classes: &[(u8, f64)],
+) -> Result<VehicleProblem> {
+    let spec = scenario.vehicles[v].get_ref();
+    let links = 2 * net.segments.len();
+    let service_s: Vec<f64> = (0..links)
+        .map(|l| net.segments[l / 2].length_m / (spec.service_kmh / 3.6))
+        .collect();
+    let deadhead_s: Vec<Option<f64>> = (0..links as u32)
+        .map(|l| {
+            let s = &net.segments[(l / 2) as usize];
+            let w = net.way_of(l / 2);
+            if spec
+                .drive_classes
+                .as_ref()
+                .is_some_and(|c| !c.contains(&w.class))
+            {
+                return None;
+            }
+            let road = w
+                .maxspeed_kmh
+                .map_or(default_maxspeed(w.class), |x| x as f64);
+            let kmh = match (spec.deadhead_speed_factor, spec.deadhead_kmh) {
+                (Some(f), _) => road * f,
+                (None, Some(k)) => k.min(road),
+                (None, None) => road.min(50.0),
+            }
+            .max(1.0);
+            Some(s.length_m / (kmh / 3.6))
+        })
+        .collect();
+    let u_turn = match spec.u_turns {
+        UTurns::DeadEndsOnly => UTurnRule::Forbidden,
+        UTurns::Penalised => {
+            UTurnRule::Cost(to_units(spec.u_turn_penalty_s.unwrap_or(60.0)) as u32)
+        }
+        UTurns::Allowed => UTurnRule::Cost(0),
+    };
+    let graph = LinkGraph::new(net, u_turn, |l| {
+        deadhead_s[l as usize].map(|s| to_units(s).max(1) as u32)
+    });
+
+    // Points: the depot, the refill sites, then the task links.
+    let mut points: Vec<At> = vec![At::Node(depot_node)];
+    points.extend(refills.iter().map(|&(_, n)| At::Node(n)));
+    let mut point_of_link = std::collections::HashMap::new();
+    let mut task_pts = Vec::with_capacity(tasks.len());
+    for t in &tasks {
+        let mut pair = [(0u32, 0u32); 2];
+        for (d, &l) in t.links.iter().enumerate() {
+            let p = *point_of_link.entry(l).or_insert_with(|| {
+                points.push(At::Link(l));
+                (points.len() - 1) as u32
+            });
+            pair[d] = (p, p);
+        }
+        task_pts.push(pair);
+    }
+    let matrix = graph.matrix(net, &points);
+    let point_node: Vec<u32> = points
+        .iter()
+        .map(|p| match *p {
+            At::Node(n) => n,
+            At::Link(l) => net.link_ends(l).0,
+        })
+        .collect();
+    let oracle = CostOracle::from_matrix(point_node, task_pts, 0, matrix).map_err(|e| {
+        // Name the street rather than the task index.
+        let osm = e
+            .split_whitespace()
+            .nth(1)
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| tasks.get(i))
+            .map(|t| net.way_of(t.segment).osm_id);
+        scenario.error_at(
+            scenario.vehicles[v].span(),
+            match osm {
+                Some(id) => format!(
+                    "vehicle type `{}`: {e} (OSM way {id}) with its drivable roads and turn rules",
+                    spec.type_name
+                ),
+                None => format!("vehicle type `{}`: {e}", spec.type_name),
+            },
+        )
+    })?;
+    let class_index = |c: u8| classes.iter().position(|x| x.0 == c).map(|i| i as u8);
+    let inst_tasks: Vec<Task> = tasks
+        .iter()
+        .map(|t| {
+            let (from, to) = net.link_ends(t.links[0]);
+            Task {
+                from,
+                to,
+                kind: t.kind,
+                demand: (t.material * 1000.0).round() as i64,
+                serve_cost: to_units(service_s[t.links[0] as usize]),
+                deadhead_cost: to_units(deadhead_s[t.links[0] as usize].unwrap_or(0.0)),
+                class: t.priority.and_then(class_index),
+            }
+        })
+        .collect();
+    let spec_inst = InstanceSpec {
+        name: format!(
+            "{} / {}",
+            scenario.name.clone().unwrap_or_default(),
+            spec.type_name
+        ),
+        num_nodes: net.nodes.len(),
+        depot: depot_node,
+        capacity: ((spec.capacity * 1000.0).round() as i64).max(1),
+        fleet: Fleet::Limited(spec.count as usize),
+        vehicles_in_file: None,
+        route_fixed_cost: 0,
+        tasks: inst_tasks,
+        links: Vec::new(),
+        node_id_base: 0,
+    };
+    let ext = Extensions {
+        refills: refills
+            .iter()
+            .enumerate()
+            .map(|(k, &(i, _))| Refill {
+                point: 1 + k as u32,
+                cost: to_units(scenario.refills[i].get_ref().minutes * 60.0),
+            })
+            .collect(),
+        max_duration: Some(to_units(scenario.shift_seconds())),
+        deadlines: classes.iter().map(|c| to_units(c.1)).collect(),
+        lateness_weight: scenario.objective.lateness_weight.round().max(0.0) as i64,
+    };
+    let instance = Instance::with_oracle(spec_inst, oracle, ext)
+        .map_err(|e| scenario.error_at(scenario.vehicles[v].span(), e))?;
+    Ok(VehicleProblem {
+        vehicle: v,
+        depot,
+        depot_node,
+        refills,
+        tasks,
+        points,
+        graph,
+        instance,
+        service_s,
+        deadhead_s,
+    })
+}

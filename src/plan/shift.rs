@@ -1,0 +1,376 @@
+//! Shift plans: a solution turned into timed legs per vehicle, with KPIs.
+//!
+//! Times are recomputed here in seconds from lengths and speeds along the
+//! actual paths (not taken from the solver's integer costs). The format is
+//! `plan.json`, schema [`SCHEMA`], documented in `docs/plan-schema.md`.
+
+use crate::instance::city::{CityProblem, VehicleProblem};
+use crate::instance::turns::At;
+use crate::network::{LinkId, Network};
+use crate::scenario::Scenario;
+use crate::solver::Solution;
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "arcplan-plan/1";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegKind {
+    Deadhead,
+    Service,
+    Refill,
+    Return,
+}
+
+/// One link driven: segment index, direction (0: as the OSM way), OSM way id.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub segment: u32,
+    pub dir: u8,
+    pub way: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Leg {
+    pub seq: usize,
+    pub kind: LegKind,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub distance_m: f64,
+    pub material_before: f64,
+    pub material_after: f64,
+    /// Links driven, in order (empty for a refill).
+    pub steps: Vec<Step>,
+    /// Service legs: which pass of the segment, and its priority class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_s: Option<f64>,
+    /// Refill legs: the site's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VehiclePlan {
+    /// `<type>#<n>`, unique in the plan.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub service: crate::scenario::ServiceKind,
+    pub depot: String,
+    pub capacity: f64,
+    pub start_s: f64,
+    pub end_s: f64,
+    pub service_km: f64,
+    pub deadhead_km: f64,
+    pub material_used: f64,
+    pub refills: usize,
+    pub legs: Vec<Leg>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassResult {
+    pub class: u8,
+    pub deadline_s: f64,
+    pub tasks: usize,
+    /// When the last task of the class is finished (None: no task).
+    pub finished_s: Option<f64>,
+    pub late_tasks: usize,
+    pub lateness_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Kpis {
+    pub vehicles_used: usize,
+    pub service_km: f64,
+    pub deadhead_km: f64,
+    /// Deadhead km over total km.
+    pub deadhead_share: f64,
+    /// A lower bound on the deadhead km (where cheap to compute), and the share
+    /// it implies.
+    pub deadhead_km_lower_bound: f64,
+    pub material_used: f64,
+    pub refills: usize,
+    pub shift_end_s: f64,
+    pub total_shift_s: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub schema: String,
+    pub scenario: String,
+    /// RFC 3339 with offset.
+    pub shift_start: String,
+    pub shift_max_s: f64,
+    pub vehicles: Vec<VehiclePlan>,
+    pub classes: Vec<ClassResult>,
+    pub kpis: Kpis,
+    /// Shift limits exceeded, deadlines missed: the plan is still made.
+    pub violations: Vec<String>,
+    pub attribution: String,
+}
+
+fn step(net: &Network, l: LinkId) -> Step {
+    Step {
+        segment: l / 2,
+        dir: (l % 2) as u8,
+        way: net.way_of(l / 2).osm_id,
+    }
+}
+
+struct Builder<'a> {
+    net: &'a Network,
+    p: &'a VehicleProblem,
+    legs: Vec<Leg>,
+    t: f64,
+    material: f64,
+    at: At,
+}
+
+impl Builder<'_> {
+    fn drive(&mut self, to: At, kind: LegKind) {
+        let (links, _) = self.p.graph.path(self.net, self.at, to).unwrap_or_default();
+        if links.is_empty() && kind == LegKind::Deadhead {
+            return;
+        }
+        let dist: f64 = links
+            .iter()
+            .map(|&l| self.net.segments[(l / 2) as usize].length_m)
+            .sum();
+        let time: f64 = links
+            .iter()
+            .map(|&l| self.p.deadhead_s[l as usize].unwrap_or(0.0))
+            .sum();
+        self.push(
+            kind,
+            time,
+            dist,
+            links.iter().map(|&l| step(self.net, l)).collect(),
+        );
+    }
+
+    fn push(&mut self, kind: LegKind, time: f64, dist: f64, steps: Vec<Step>) -> &mut Leg {
+        let seq = self.legs.len();
+        self.legs.push(Leg {
+            seq,
+            kind,
+            start_s: self.t,
+            end_s: self.t + time,
+            distance_m: dist,
+            material_before: self.material,
+            material_after: self.material,
+            steps,
+            pass: None,
+            priority: None,
+            deadline_s: None,
+            site: None,
+        });
+        self.t += time;
+        self.legs.last_mut().expect("just pushed")
+    }
+}
+
+/// Turns the solutions (one per vehicle problem) into a plan.
+pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) -> Plan {
+    let net = &city.network;
+    let mut vehicles = Vec::new();
+    let mut violations = Vec::new();
+    let mut finish: Vec<(u8, f64, f64)> = Vec::new(); // (class, deadline, end)
+    for (p, sol) in city.problems.iter().zip(solutions) {
+        let spec = p.spec(scenario);
+        let depot = scenario.depots[p.depot].get_ref().id.clone();
+        for (r, route) in sol.routes.iter().enumerate() {
+            if route.is_empty() {
+                continue;
+            }
+            let mut b = Builder {
+                net,
+                p,
+                legs: Vec::new(),
+                t: 0.0,
+                material: spec.capacity,
+                at: At::Node(p.depot_node),
+            };
+            let stops = sol.refills.get(r).map(|v| v.as_slice()).unwrap_or(&[]);
+            let mut next_stop = 0;
+            let refill_at = |b: &mut Builder, k: usize, next_stop: &mut usize| {
+                while *next_stop < stops.len() && stops[*next_stop].before == k {
+                    let site = stops[*next_stop].site as usize;
+                    let (ri, node) = p.refills[site];
+                    let rs = scenario.refills[ri].get_ref();
+                    b.drive(At::Node(node), LegKind::Deadhead);
+                    b.at = At::Node(node);
+                    let leg = b.push(LegKind::Refill, rs.minutes * 60.0, 0.0, Vec::new());
+                    leg.material_after = spec.capacity;
+                    leg.site = Some(rs.id.clone());
+                    b.material = spec.capacity;
+                    *next_stop += 1;
+                }
+            };
+            for (k, s) in route.iter().enumerate() {
+                refill_at(&mut b, k, &mut next_stop);
+                let task = &p.tasks[s.task as usize];
+                let link = task.links[s.dir as usize & 1];
+                b.drive(At::Link(link), LegKind::Deadhead);
+                let seg = &net.segments[(link / 2) as usize];
+                let time = p.service_s[link as usize];
+                let before = b.material;
+                let leg = b.push(LegKind::Service, time, seg.length_m, vec![step(net, link)]);
+                leg.material_after = before - task.material;
+                leg.pass = Some(task.pass);
+                leg.priority = task.priority;
+                leg.deadline_s = task.deadline_s;
+                let end = leg.end_s;
+                b.material = before - task.material;
+                b.at = At::Link(link);
+                if let (Some(c), Some(d)) = (task.priority, task.deadline_s) {
+                    finish.push((c, d, end));
+                }
+            }
+            refill_at(&mut b, route.len(), &mut next_stop);
+            b.drive(At::Node(p.depot_node), LegKind::Return);
+            let legs = b.legs;
+            let km = |k: LegKind| {
+                legs.iter()
+                    .filter(|l| {
+                        (l.kind == k) || (k == LegKind::Deadhead && l.kind == LegKind::Return)
+                    })
+                    .map(|l| l.distance_m)
+                    .sum::<f64>()
+                    / 1000.0
+            };
+            let id = format!(
+                "{}#{}",
+                spec.type_name,
+                vehicles
+                    .iter()
+                    .filter(|v: &&VehiclePlan| v.type_name == spec.type_name)
+                    .count()
+                    + 1
+            );
+            let end_s = legs.last().map_or(0.0, |l| l.end_s);
+            if end_s > scenario.shift_seconds() + 1e-6 {
+                violations.push(format!(
+                    "{id} ends at {} after the shift's {} h",
+                    hms(end_s),
+                    scenario.shift.max_hours
+                ));
+            }
+            vehicles.push(VehiclePlan {
+                id,
+                type_name: spec.type_name.clone(),
+                service: spec.service,
+                depot: depot.clone(),
+                capacity: spec.capacity,
+                start_s: 0.0,
+                end_s,
+                service_km: km(LegKind::Service),
+                deadhead_km: km(LegKind::Deadhead),
+                material_used: legs
+                    .iter()
+                    .filter(|l| l.kind == LegKind::Service)
+                    .map(|l| l.material_before - l.material_after)
+                    .sum(),
+                refills: legs.iter().filter(|l| l.kind == LegKind::Refill).count(),
+                legs,
+            });
+        }
+    }
+    let classes: Vec<ClassResult> = city
+        .classes
+        .iter()
+        .map(|&(c, d)| {
+            let of: Vec<f64> = finish.iter().filter(|f| f.0 == c).map(|f| f.2).collect();
+            let late: Vec<f64> = of.iter().filter(|&&e| e > d + 1e-6).map(|e| e - d).collect();
+            if !late.is_empty() {
+                violations.push(format!(
+                    "priority class {c}: {} of {} tasks finished after the {} deadline (worst {} late)",
+                    late.len(),
+                    of.len(),
+                    hms(d),
+                    hms(late.iter().cloned().fold(0.0, f64::max))
+                ));
+            }
+            ClassResult {
+                class: c,
+                deadline_s: d,
+                tasks: of.len(),
+                finished_s: of.iter().cloned().reduce(f64::max),
+                late_tasks: late.len(),
+                lateness_s: late.iter().sum(),
+            }
+        })
+        .collect();
+    let service_km: f64 = vehicles.iter().map(|v| v.service_km).sum();
+    let deadhead_km: f64 = vehicles.iter().map(|v| v.deadhead_km).sum();
+    let lb = deadhead_lower_bound_km(city, solutions);
+    let kpis = Kpis {
+        vehicles_used: vehicles.len(),
+        service_km,
+        deadhead_km,
+        deadhead_share: if service_km + deadhead_km > 0.0 {
+            deadhead_km / (service_km + deadhead_km)
+        } else {
+            0.0
+        },
+        deadhead_km_lower_bound: lb,
+        material_used: vehicles.iter().map(|v| v.material_used).sum(),
+        refills: vehicles.iter().map(|v| v.refills).sum(),
+        shift_end_s: vehicles.iter().map(|v| v.end_s).fold(0.0, f64::max),
+        total_shift_s: vehicles.iter().map(|v| v.end_s - v.start_s).sum(),
+    };
+    Plan {
+        schema: SCHEMA.into(),
+        scenario: scenario.name.clone().unwrap_or_default(),
+        shift_start: scenario.shift.start.to_string(),
+        shift_max_s: scenario.shift_seconds(),
+        vehicles,
+        classes,
+        kpis,
+        violations,
+        attribution: crate::network::geojson::ATTRIBUTION.into(),
+    }
+}
+
+/// A cheap lower bound on deadhead km: every vehicle used must at least drive
+/// from its depot to the nearest of its tasks (legal paths, by length).
+fn deadhead_lower_bound_km(city: &CityProblem, solutions: &[Solution]) -> f64 {
+    let net = &city.network;
+    let mut total = 0.0;
+    for (p, sol) in city.problems.iter().zip(solutions) {
+        let used = sol.routes.iter().filter(|r| !r.is_empty()).count();
+        if used == 0 {
+            continue;
+        }
+        let metres = crate::instance::turns::LinkGraph::new(
+            net,
+            crate::instance::turns::UTurnRule::Cost(0),
+            |l| {
+                p.graph
+                    .drivable(l)
+                    .then(|| net.segments[(l / 2) as usize].length_m.round() as u32)
+            },
+        );
+        let label = metres.costs_from(At::Node(p.depot_node));
+        let out = p
+            .tasks
+            .iter()
+            .flat_map(|t| t.links)
+            .map(|l| label[l as usize])
+            .min()
+            .unwrap_or(u64::MAX);
+        if out != u64::MAX {
+            total += used as f64 * out as f64 / 1000.0;
+        }
+    }
+    total
+}
+
+/// `h:mm:ss` from seconds.
+pub fn hms(s: f64) -> String {
+    let s = s.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}

@@ -1,0 +1,451 @@
+//! The plan validator: checks a `plan.json` against the scenario and the map,
+//! independently of the solver and of the plan builder. It recomputes from the
+//! scenario and the network which passes are required, and from lengths and
+//! speeds what every leg must take; it checks that every step is a legal
+//! direction of a street the vehicle may drive, that consecutive links connect
+//! with an allowed turn (turn restrictions, U-turns outside dead ends), that
+//! material never goes below zero between refills, that times add up, and the
+//! shift limit. Missed deadlines are reported apart: a plan that misses one is
+//! still a valid plan, with a violation.
+
+use crate::instance::city::{default_maxspeed, in_area, refill_kind};
+use crate::network::Network;
+use crate::osm::reader::RestrictionKind;
+use crate::plan::shift::{LegKind, Plan};
+use crate::scenario::{Direction, Scenario, ServiceKind, UTurns, VehicleSpec};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Default)]
+pub struct Report {
+    pub errors: Vec<String>,
+    /// Service legs finished after their class's deadline: `(class, seconds late)`.
+    pub late: Vec<(u8, f64)>,
+    pub services_checked: usize,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+const TIME_TOL_S: f64 = 1e-3;
+const MAT_TOL: f64 = 1e-6;
+
+fn deadhead_speed(v: &VehicleSpec, maxspeed: Option<f32>, class: crate::osm::RoadClass) -> f64 {
+    let road = maxspeed.map_or(default_maxspeed(class), |x| x as f64);
+    match (v.deadhead_speed_factor, v.deadhead_kmh) {
+        (Some(f), _) => road * f,
+        (None, Some(k)) => k.min(road),
+        (None, None) => road.min(50.0),
+    }
+    .max(1.0)
+}
+
+fn rate_per_m(v: &VehicleSpec) -> f64 {
+    match v.service {
+        ServiceKind::Salting => {
+            v.spread_g_per_m2.unwrap_or(0.0) * v.spread_width_m.unwrap_or(0.0) / 1000.0
+        }
+        ServiceKind::Sprinkling => v.water_l_per_m.unwrap_or(0.0),
+        ServiceKind::Sweeping => v.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
+        ServiceKind::Plowing => 0.0,
+    }
+}
+
+/// Required passes per `(service, segment, dir)`; `dir = 2` means either direction.
+fn required(
+    scenario: &Scenario,
+    net: &Network,
+    kinds: &HashSet<ServiceKind>,
+) -> HashMap<(ServiceKind, u32, u8), u32> {
+    let mut req = HashMap::new();
+    for &kind in kinds {
+        let Some(policy) = scenario.policy(kind) else {
+            continue;
+        };
+        for (i, s) in net.segments.iter().enumerate() {
+            let i = i as u32;
+            let w = net.way_of(i);
+            if !policy.classes.contains(&w.class) {
+                continue;
+            }
+            let c = net.coords(i);
+            let mid = [
+                (c[0][0] + c[c.len() - 1][0]) / 2.0,
+                (c[0][1] + c[c.len() - 1][1]) / 2.0,
+            ];
+            if !in_area(scenario, mid)
+                || !net.components.in_main(s.from)
+                || !net.components.in_main(s.to)
+            {
+                continue;
+            }
+            let both = s.forward && s.backward;
+            match policy.direction {
+                Direction::EachSide => {
+                    if both {
+                        req.insert((kind, i, 0), 1);
+                        req.insert((kind, i, 1), 1);
+                    } else {
+                        req.insert((kind, i, if s.forward { 0 } else { 1 }), 2);
+                    }
+                }
+                Direction::Either => {
+                    if both {
+                        req.insert((kind, i, 2), 1);
+                    } else {
+                        req.insert((kind, i, if s.forward { 0 } else { 1 }), 1);
+                    }
+                }
+                Direction::PerLane => {
+                    let total = w.lanes.unwrap_or(if both { 2 } else { 1 }).max(1) as u32;
+                    let (f, b) = match (w.lanes_forward, w.lanes_backward) {
+                        (Some(a), Some(b)) => (a as u32, b as u32),
+                        _ if both => (total.div_ceil(2), (total / 2).max(1)),
+                        _ if s.forward => (total, 0),
+                        _ => (0, total),
+                    };
+                    if s.forward {
+                        req.insert((kind, i, 0), f.max(1));
+                    }
+                    if s.backward {
+                        req.insert((kind, i, 1), b.max(1));
+                    }
+                }
+            }
+        }
+    }
+    req
+}
+
+/// The priority class and deadline a segment must have.
+fn priority(scenario: &Scenario, net: &Network, seg: u32) -> Option<(u8, f64)> {
+    let s = &net.segments[seg as usize];
+    let w = net.way_of(seg);
+    scenario
+        .priorities
+        .iter()
+        .map(|p| p.get_ref())
+        .filter(|p| {
+            (p.bridges && w.bridge)
+                || (p.ramps && w.class.is_ramp())
+                || p.min_grade_pct
+                    .is_some_and(|g| s.grade_pct.is_some_and(|x| x.abs() as f64 >= g))
+                || p.road_classes.contains(&w.class)
+        })
+        .min_by_key(|p| p.class)
+        .map(|p| (p.class, p.deadline_hours * 3600.0))
+}
+
+pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
+    let mut rep = Report::default();
+    let mut err = |m: String| rep.errors.push(m);
+    let mut late = Vec::new();
+    let mut services = 0;
+    let mut degree = vec![0u32; net.nodes.len()];
+    for s in &net.segments {
+        degree[s.from as usize] += 1;
+        if s.to != s.from {
+            degree[s.to as usize] += 1;
+        }
+    }
+    let mut no = HashSet::new();
+    let mut only: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
+    for r in &net.restrictions {
+        match r.kind {
+            RestrictionKind::No => {
+                no.insert((r.from, r.via, r.to));
+            }
+            RestrictionKind::Only => only.entry((r.from, r.via)).or_default().push(r.to),
+        }
+    }
+    let kinds: HashSet<ServiceKind> = scenario
+        .vehicles
+        .iter()
+        .map(|v| v.get_ref().service)
+        .collect();
+    let mut need = required(scenario, net, &kinds);
+    let mut per_type: HashMap<&str, u32> = HashMap::new();
+    if (plan.shift_max_s - scenario.shift_seconds()).abs() > TIME_TOL_S {
+        err(format!(
+            "plan shift {} s differs from the scenario's {} s",
+            plan.shift_max_s,
+            scenario.shift_seconds()
+        ));
+    }
+    for v in &plan.vehicles {
+        let Some(spec) = scenario
+            .vehicles
+            .iter()
+            .map(|x| x.get_ref())
+            .find(|x| x.type_name == v.type_name)
+        else {
+            err(format!("{}: unknown vehicle type `{}`", v.id, v.type_name));
+            continue;
+        };
+        let used = per_type.entry(spec.type_name.as_str()).or_default();
+        *used += 1;
+        if *used > spec.count {
+            err(format!(
+                "{}: more `{}` vehicles than the {} of the scenario",
+                v.id, spec.type_name, spec.count
+            ));
+        }
+        let rate = rate_per_m(spec);
+        let refill_ok = refill_kind(spec.service);
+        let mut t = v.start_s;
+        let mut material = spec.capacity;
+        // Link last driven, None at a yard (depot or refill site: free to turn).
+        let mut prev: Option<u32> = None;
+        let mut first_tail: Option<u32> = None;
+        let mut last_head: Option<u32> = None;
+        for leg in &v.legs {
+            let at = format!("{} leg {}", v.id, leg.seq);
+            if (leg.start_s - t).abs() > TIME_TOL_S {
+                err(format!(
+                    "{at}: starts at {:.3} s, the previous leg ended at {:.3} s",
+                    leg.start_s, t
+                ));
+            }
+            if (leg.material_before - material).abs() > MAT_TOL * spec.capacity.max(1.0) {
+                err(format!(
+                    "{at}: material before {:.3}, expected {:.3}",
+                    leg.material_before, material
+                ));
+            }
+            let mut dur = 0.0;
+            let mut dist = 0.0;
+            for st in &leg.steps {
+                let Some(seg) = net.segments.get(st.segment as usize) else {
+                    err(format!("{at}: segment {} is not on the map", st.segment));
+                    continue;
+                };
+                let w = net.way_of(st.segment);
+                if w.osm_id != st.way {
+                    err(format!(
+                        "{at}: segment {} belongs to OSM way {}, not {}",
+                        st.segment, w.osm_id, st.way
+                    ));
+                }
+                let legal = if st.dir == 0 {
+                    seg.forward
+                } else {
+                    seg.backward
+                };
+                if !legal {
+                    err(format!(
+                        "{at}: OSM way {} driven against its one-way direction",
+                        w.osm_id
+                    ));
+                }
+                if spec
+                    .drive_classes
+                    .as_ref()
+                    .is_some_and(|c| !c.contains(&w.class))
+                {
+                    err(format!(
+                        "{at}: `{}` may not drive {} (OSM way {})",
+                        spec.type_name,
+                        w.class.as_str(),
+                        w.osm_id
+                    ));
+                }
+                let link = 2 * st.segment + st.dir as u32;
+                let (tail, head) = if st.dir == 0 {
+                    (seg.from, seg.to)
+                } else {
+                    (seg.to, seg.from)
+                };
+                match prev {
+                    Some(p) => {
+                        let pseg = &net.segments[(p / 2) as usize];
+                        let phead = if p % 2 == 0 { pseg.to } else { pseg.from };
+                        if phead != tail {
+                            err(format!(
+                                "{at}: OSM way {} does not start where the previous link ended",
+                                w.osm_id
+                            ));
+                        } else {
+                            if link == p ^ 1
+                                && degree[tail as usize] > 1
+                                && spec.u_turns == UTurns::DeadEndsOnly
+                            {
+                                err(format!(
+                                    "{at}: U-turn on OSM way {} outside a dead end",
+                                    w.osm_id
+                                ));
+                            }
+                            let (sa, sb) = (p / 2, st.segment);
+                            let banned = no.contains(&(sa, tail, sb))
+                                || only.get(&(sa, tail)).is_some_and(|o| !o.contains(&sb));
+                            if banned {
+                                err(format!(
+                                    "{at}: turn from OSM way {} into {} is restricted",
+                                    net.way_of(sa).osm_id,
+                                    w.osm_id
+                                ));
+                            }
+                        }
+                    }
+                    None => {
+                        if let Some(h) = last_head {
+                            if h != tail {
+                                err(format!(
+                                    "{at}: OSM way {} does not start where the vehicle stands",
+                                    w.osm_id
+                                ));
+                            }
+                        }
+                    }
+                }
+                first_tail.get_or_insert(tail);
+                prev = Some(link);
+                last_head = Some(head);
+                dist += seg.length_m;
+                match leg.kind {
+                    LegKind::Service => {
+                        dur += seg.length_m / (spec.service_kmh / 3.6);
+                    }
+                    _ => {
+                        dur += seg.length_m / (deadhead_speed(spec, w.maxspeed_kmh, w.class) / 3.6);
+                    }
+                }
+            }
+            match leg.kind {
+                LegKind::Service => {
+                    services += 1;
+                    if leg.steps.len() != 1 {
+                        err(format!("{at}: a service leg must drive exactly one link"));
+                    } else {
+                        let st = leg.steps[0];
+                        let w = net.way_of(st.segment);
+                        let covers = scenario
+                            .policy(spec.service)
+                            .is_some_and(|p| p.classes.contains(&w.class))
+                            && spec
+                                .service_classes
+                                .as_ref()
+                                .is_none_or(|c| c.contains(&w.class));
+                        if !covers {
+                            err(format!(
+                                "{at}: `{}` may not service {} (OSM way {})",
+                                spec.type_name,
+                                w.class.as_str(),
+                                w.osm_id
+                            ));
+                        }
+                        let key_dir = (spec.service, st.segment, st.dir);
+                        let key_any = (spec.service, st.segment, 2);
+                        let slot = if need.contains_key(&key_dir) {
+                            key_dir
+                        } else {
+                            key_any
+                        };
+                        match need.get_mut(&slot) {
+                            Some(n) if *n > 0 => *n -= 1,
+                            _ => err(format!("{at}: OSM way {} serviced more often than required (or not required)", w.osm_id)),
+                        }
+                        let used_m = net.segments[st.segment as usize].length_m * rate;
+                        material -= used_m;
+                        if material < -MAT_TOL * spec.capacity.max(1.0) {
+                            err(format!("{at}: material runs out ({:.3} left)", material));
+                        }
+                        if let Some((c, d)) = priority(scenario, net, st.segment) {
+                            if leg.end_s > d + TIME_TOL_S {
+                                late.push((c, leg.end_s - d));
+                            }
+                        }
+                    }
+                }
+                LegKind::Refill => {
+                    let site = leg.site.as_deref().unwrap_or("");
+                    match scenario
+                        .refills
+                        .iter()
+                        .map(|r| r.get_ref())
+                        .find(|r| r.id == site)
+                    {
+                        Some(r) if Some(r.kind) == refill_ok => {
+                            dur = r.minutes * 60.0;
+                            material = spec.capacity;
+                        }
+                        _ => err(format!(
+                            "{at}: `{site}` is not a refill site for {}",
+                            spec.service.name()
+                        )),
+                    }
+                    prev = None;
+                }
+                LegKind::Deadhead | LegKind::Return => {}
+            }
+            if (leg.end_s - leg.start_s - dur).abs() > TIME_TOL_S + 1e-9 * dur {
+                err(format!(
+                    "{at}: lasts {:.3} s, its links and speeds give {:.3} s",
+                    leg.end_s - leg.start_s,
+                    dur
+                ));
+            }
+            if (leg.distance_m - dist).abs() > 1e-6 * dist.max(1.0) {
+                err(format!(
+                    "{at}: distance {:.3} m, its links give {:.3} m",
+                    leg.distance_m, dist
+                ));
+            }
+            if (leg.material_after - material).abs() > MAT_TOL * spec.capacity.max(1.0) {
+                err(format!(
+                    "{at}: material after {:.3}, expected {:.3}",
+                    leg.material_after, material
+                ));
+            }
+            t = leg.end_s;
+        }
+        if v.legs.last().is_some_and(|l| l.kind != LegKind::Return) && first_tail.is_some() {
+            // A route that ends where it started needs no return leg; any other must have one.
+            if first_tail != last_head {
+                err(format!("{}: does not return to its depot", v.id));
+            }
+        }
+        if first_tail.is_some() && last_head.is_some() && first_tail != last_head {
+            err(format!("{}: ends away from where it started", v.id));
+        }
+        if t > scenario.shift_seconds() + TIME_TOL_S {
+            err(format!(
+                "{}: ends at {:.0} s, after the {:.0} s shift",
+                v.id,
+                t,
+                scenario.shift_seconds()
+            ));
+        }
+        if (v.end_s - t).abs() > TIME_TOL_S {
+            err(format!(
+                "{}: end {:.3} s does not match its legs ({:.3} s)",
+                v.id, v.end_s, t
+            ));
+        }
+    }
+    let mut missing: Vec<_> = need.iter().filter(|(_, &n)| n > 0).collect();
+    missing.sort_by_key(|(k, _)| (k.1, k.2));
+    for ((kind, seg, dir), n) in missing.iter().take(20) {
+        err(format!(
+            "{} of OSM way {} ({}) missing {} time(s)",
+            kind.name(),
+            net.way_of(*seg).osm_id,
+            if *dir == 2 {
+                "either direction".to_string()
+            } else {
+                format!("direction {dir}")
+            },
+            n
+        ));
+    }
+    if missing.len() > 20 {
+        err(format!(
+            "… and {} more required passes missing",
+            missing.len() - 20
+        ));
+    }
+    rep.late = late;
+    rep.services_checked = services;
+    rep
+}

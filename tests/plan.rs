@@ -1,0 +1,230 @@
+//! Shift plans on the fixture town: the frost scenario salted with bridges and
+//! steep streets first, refills when the salt runs out, every plan through the
+//! independent plan validator, and the validator catching planted errors.
+
+mod common;
+
+use arcplan::instance::city;
+use arcplan::plan::shift::{self, LegKind, Plan};
+use arcplan::plan::validate::validate;
+use arcplan::solver::{self, Params};
+use common::{arcplan, fixture};
+
+fn frost_plan() -> (arcplan::scenario::Scenario, city::CityProblem, Plan) {
+    let scenario = arcplan::scenario::load(&fixture("town-frost.toml")).expect("scenario");
+    let problem = city::build(&scenario).expect("build");
+    let params = Params {
+        seed: 1,
+        threads: 2,
+        time_limit: None,
+        max_iterations: Some(3000),
+        ..Default::default()
+    };
+    let sols: Vec<_> = problem
+        .problems
+        .iter()
+        .map(|p| solver::solve(&p.instance, &params, |_| {}).best)
+        .collect();
+    let plan = shift::build(&scenario, &problem, &sols);
+    let rep = validate(&scenario, &problem.network, &plan);
+    assert!(rep.ok(), "plan invalid: {:?}", rep.errors);
+    (scenario, problem, plan)
+}
+
+#[test]
+fn frost_plan_salts_bridges_and_slopes_first_within_their_deadline() {
+    let (scenario, problem, plan) = frost_plan();
+    let net = &problem.network;
+    // Class 1 from the map itself: bridges, ramps, |grade| >= 6 %.
+    let urgent = |seg: u32| {
+        let w = net.way_of(seg);
+        w.bridge
+            || w.class.is_ramp()
+            || net.segments[seg as usize]
+                .grade_pct
+                .is_some_and(|g| g.abs() >= 6.0)
+    };
+    let deadline = scenario.priorities[0].get_ref().deadline_hours * 3600.0;
+    let mut urgent_done = Vec::new();
+    let mut other_done = Vec::new();
+    for v in &plan.vehicles {
+        for l in v.legs.iter().filter(|l| l.kind == LegKind::Service) {
+            if urgent(l.steps[0].segment) {
+                urgent_done.push(l.end_s);
+            } else {
+                other_done.push(l.end_s);
+            }
+        }
+    }
+    assert!(
+        urgent_done.len() >= 5,
+        "the town has bridges and hill streets"
+    );
+    let last_urgent = urgent_done.iter().cloned().fold(0.0, f64::max);
+    let last_other = other_done.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        last_urgent <= deadline,
+        "class 1 finished at {last_urgent} s, deadline {deadline} s"
+    );
+    assert!(
+        last_urgent < last_other,
+        "class 1 ({last_urgent} s) must be finished before the rest ({last_other} s)"
+    );
+    assert!(plan.classes[0].late_tasks == 0 && plan.violations.is_empty());
+}
+
+#[test]
+fn frost_plan_refills_when_the_salt_runs_out() {
+    let (scenario, _, plan) = frost_plan();
+    let cap = scenario.vehicles[0].get_ref().capacity;
+    let mut refilled = 0;
+    for v in &plan.vehicles {
+        let used: f64 = v.material_used;
+        let refills = v.legs.iter().filter(|l| l.kind == LegKind::Refill).count();
+        // Each trip carries at most a full load.
+        assert!(used <= cap * (refills as f64 + 1.0) + 1e-6);
+        for (k, l) in v.legs.iter().enumerate() {
+            if l.kind == LegKind::Refill {
+                refilled += 1;
+                assert_eq!(l.site.as_deref(), Some("salt-dome"));
+                assert!((l.material_after - cap).abs() < 1e-9);
+                // The refill is needed: the services after it, up to the next
+                // refill, need more than what was left.
+                let next: f64 = v.legs[k + 1..]
+                    .iter()
+                    .take_while(|x| x.kind != LegKind::Refill)
+                    .filter(|x| x.kind == LegKind::Service)
+                    .map(|x| x.material_before - x.material_after)
+                    .sum();
+                assert!(
+                    next > l.material_before,
+                    "refill at leg {k} of {} not needed",
+                    v.id
+                );
+            }
+        }
+    }
+    let total: f64 = plan.vehicles.iter().map(|v| v.material_used).sum();
+    let trucks = scenario.vehicles[0].get_ref().count as f64;
+    assert!(total > cap * trucks, "the scenario needs refills");
+    assert!(refilled >= 1);
+}
+
+#[test]
+fn validator_catches_planted_errors() {
+    let (scenario, problem, plan) = frost_plan();
+    let net = &problem.network;
+    let check = |p: &Plan, what: &str| {
+        let rep = validate(&scenario, net, p);
+        assert!(!rep.ok(), "validator missed: {what}");
+    };
+    // A service left out.
+    let mut p = plan.clone();
+    let v = &mut p.vehicles[0];
+    let k = v
+        .legs
+        .iter()
+        .position(|l| l.kind == LegKind::Service)
+        .unwrap();
+    v.legs.remove(k);
+    check(&p, "a missing service");
+    // A one-way street driven backwards.
+    let mut p = plan.clone();
+    let oneway = (0..net.segments.len() as u32)
+        .find(|&s| !net.segments[s as usize].backward)
+        .expect("the town has one-way streets");
+    p.vehicles[0].legs[0]
+        .steps
+        .push(arcplan::plan::shift::Step {
+            segment: oneway,
+            dir: 1,
+            way: net.way_of(oneway).osm_id,
+        });
+    check(&p, "a one-way driven backwards");
+    // Times that do not add up.
+    let mut p = plan.clone();
+    p.vehicles[0].legs[1].end_s += 30.0;
+    check(&p, "a leg too long");
+    // Salt that runs out.
+    let mut p = plan.clone();
+    for v in &mut p.vehicles {
+        v.legs.retain(|l| l.kind != LegKind::Refill);
+    }
+    check(&p, "refills removed");
+    // A shift that ends too late.
+    let mut p = plan.clone();
+    p.shift_max_s = 60.0;
+    check(&p, "shift limit");
+}
+
+#[test]
+fn cli_plan_writes_every_output_and_validate_accepts_it() {
+    let dir = std::env::temp_dir().join(format!("arcplan-plan-{}", std::process::id()));
+    let scen = fixture("town-frost.toml");
+    let (code, out, err) = arcplan(&[
+        "plan",
+        scen.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--max-iterations",
+        "500",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("priority 1") && out.contains("validated"),
+        "{out}"
+    );
+    let plan: Plan =
+        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(plan.schema, shift::SCHEMA);
+    let geo: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("routes.geojson")).unwrap()).unwrap();
+    assert_eq!(geo["type"], "FeatureCollection");
+    let legs: usize = plan.vehicles.iter().map(|v| v.legs.len()).sum();
+    assert!(geo["features"].as_array().unwrap().len() >= legs - plan.vehicles.len());
+    for v in &plan.vehicles {
+        let id = v.id.replace([' ', '#'], "_");
+        let csv = std::fs::read_to_string(dir.join(format!("itinerary-{id}.csv"))).unwrap();
+        assert_eq!(csv.lines().count(), v.legs.len() + 1);
+        let gpx = std::fs::read_to_string(dir.join(format!("track-{id}.gpx"))).unwrap();
+        assert!(gpx.contains("<trkpt"));
+    }
+    let (code, out, _) = arcplan(&[
+        "validate",
+        scen.to_str().unwrap(),
+        dir.join("plan.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    // A tampered plan is refused.
+    let mut bad = plan.clone();
+    bad.vehicles[0].legs.retain(|l| l.kind != LegKind::Service);
+    std::fs::write(dir.join("bad.json"), serde_json::to_vec(&bad).unwrap()).unwrap();
+    let (code, out, _) = arcplan(&[
+        "validate",
+        scen.to_str().unwrap(),
+        dir.join("bad.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.contains("missing"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn depot_off_the_map_names_the_line() {
+    let text = std::fs::read_to_string(fixture("town-frost.toml"))
+        .unwrap()
+        .replace("lon = 10.0030", "lon = 11.5");
+    let path = fixture("town-frost.toml");
+    let s = arcplan::scenario::parse(&path, &text).expect("parses");
+    let err = match city::build(&s) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("a depot off the map must be refused"),
+    };
+    assert!(
+        err.contains("town-frost.toml:") && err.contains("depot `town-depot`"),
+        "{err}"
+    );
+    assert!(err.contains("km from the nearest street"), "{err}");
+}
