@@ -95,13 +95,6 @@ fn write_outputs(
             serde_json::to_vec(&geo).map_err(|e| Error::Other(e.to_string()))?,
         ),
     ];
-    let street = |way: i64| {
-        net.ways
-            .iter()
-            .find(|w| w.osm_id == way)
-            .and_then(|w| w.name.clone())
-            .unwrap_or_else(|| format!("way {way}"))
-    };
     for v in &plan.vehicles {
         let safe: String =
             v.id.chars()
@@ -115,7 +108,7 @@ fn write_outputs(
                 .collect();
         files.push((
             dir.join(format!("itinerary-{safe}.csv")),
-            crate::export::csv::itinerary(v, &street).into_bytes(),
+            crate::export::csv::itinerary(v, net).into_bytes(),
         ));
         files.push((
             dir.join(format!("track-{safe}.gpx")),

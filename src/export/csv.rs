@@ -1,5 +1,6 @@
 //! A printable itinerary per vehicle: one row per leg with clock times.
 
+use crate::network::Network;
 use crate::plan::shift::{hms, LegKind, VehiclePlan};
 
 fn quote(s: &str) -> String {
@@ -10,14 +11,20 @@ fn quote(s: &str) -> String {
     }
 }
 
-/// CSV text; `street` names a leg's OSM way (name or id).
-pub fn itinerary(v: &VehiclePlan, street: &dyn Fn(i64) -> String) -> String {
+/// CSV text; a service leg's street is its way's name (or OSM id).
+pub fn itinerary(v: &VehiclePlan, net: &Network) -> String {
+    let street = |seg: u32| {
+        let w = net.way_of(seg);
+        w.name
+            .clone()
+            .unwrap_or_else(|| format!("way {}", w.osm_id))
+    };
     let mut out = String::from(
         "seq,kind,start,end,duration_min,distance_m,street,osm_way,priority,material_before,material_after,site\n",
     );
     for l in &v.legs {
         let (name, way) = match (l.kind, l.steps.first()) {
-            (LegKind::Service, Some(s)) => (street(s.way), s.way.to_string()),
+            (LegKind::Service, Some(s)) => (street(s.segment), s.way.to_string()),
             (_, Some(_)) => (format!("{} streets", l.steps.len()), String::new()),
             _ => (String::new(), String::new()),
         };

@@ -23,8 +23,9 @@ use super::turns::{At, LinkGraph, UTurnRule};
 use super::{CostOracle, Extensions, Fleet, Instance, InstanceSpec, Refill, Task, TaskKind};
 use crate::error::Result;
 use crate::network::{link_id, LinkId, Network};
-use crate::osm::RoadClass;
-use crate::scenario::{Direction, RefillKind, Scenario, ServiceKind, UTurns, VehicleSpec};
+use crate::scenario::{
+    Direction, PrioritySpec, RefillKind, Scenario, ServiceKind, UTurns, VehicleSpec,
+};
 use geo::{Contains, Point, Polygon};
 
 /// Seconds per cost unit.
@@ -32,22 +33,6 @@ pub const TIME_UNIT_S: f64 = 0.1;
 
 /// Snapped places farther than this from any street are "off the map".
 const MAX_SNAP_M: f64 = 1000.0;
-
-/// Default speeds by class (km/h) when `maxspeed` is missing.
-pub fn default_maxspeed(class: RoadClass) -> f64 {
-    use RoadClass::*;
-    match class {
-        Motorway => 110.0,
-        Trunk => 90.0,
-        Primary => 70.0,
-        Secondary => 60.0,
-        Tertiary => 50.0,
-        MotorwayLink | TrunkLink | PrimaryLink | SecondaryLink | TertiaryLink => 50.0,
-        Residential | Unclassified | Road => 40.0,
-        LivingStreet => 10.0,
-        Service => 20.0,
-    }
-}
 
 /// One required pass over a street segment.
 #[derive(Clone, Debug)]
@@ -106,18 +91,6 @@ pub fn refill_kind(service: ServiceKind) -> Option<RefillKind> {
         ServiceKind::Sprinkling => Some(RefillKind::Water),
         ServiceKind::Sweeping => Some(RefillKind::Dump),
         ServiceKind::Plowing => None,
-    }
-}
-
-/// Material one metre of a pass uses, in the vehicle's unit.
-fn material_per_m(v: &VehicleSpec) -> f64 {
-    match v.service {
-        ServiceKind::Salting => {
-            v.spread_g_per_m2.unwrap_or(0.0) * v.spread_width_m.unwrap_or(0.0) / 1000.0
-        }
-        ServiceKind::Sprinkling => v.water_l_per_m.unwrap_or(0.0),
-        ServiceKind::Sweeping => v.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
-        ServiceKind::Plowing => 0.0,
     }
 }
 
@@ -187,12 +160,10 @@ fn snap_node(
 }
 
 /// The priority class and deadline of a segment.
-fn priority_of(scenario: &Scenario, net: &Network, seg: u32) -> Option<(u8, f64)> {
+fn priority_of(ps: &[&PrioritySpec], net: &Network, seg: u32) -> Option<(u8, f64)> {
     let s = &net.segments[seg as usize];
     let w = net.way_of(seg);
-    let mut ps: Vec<_> = scenario.priorities.iter().map(|p| p.get_ref()).collect();
-    ps.sort_by_key(|p| p.class);
-    ps.into_iter()
+    ps.iter()
         .find(|p| {
             (p.bridges && w.bridge)
                 || (p.ramps && w.ramp())
@@ -268,6 +239,10 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
         )));
     }
 
+    let mut by_class: Vec<&PrioritySpec> =
+        scenario.priorities.iter().map(|p| p.get_ref()).collect();
+    by_class.sort_by_key(|p| p.class);
+
     // Tasks per vehicle type.
     let nv = scenario.vehicles.len();
     let mut tasks_of: Vec<Vec<CityTask>> = vec![Vec::new(); nv];
@@ -321,12 +296,20 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
                 .iter()
                 .copied()
                 .min_by(|&a, &b| {
-                    let da = depot_distance(scenario, &net, a, mid);
-                    let db = depot_distance(scenario, &net, b, mid);
+                    let da = depot_distance(scenario, a, mid);
+                    let db = depot_distance(scenario, b, mid);
                     da.total_cmp(&db)
                 })
                 .unwrap_or(first);
-            push_tasks(&net, scenario, s, policy.direction, v, &mut tasks_of[v]);
+            push_tasks(
+                &net,
+                scenario,
+                &by_class,
+                s,
+                policy.direction,
+                v,
+                &mut tasks_of[v],
+            );
         }
     }
 
@@ -391,7 +374,7 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
     })
 }
 
-fn depot_distance(scenario: &Scenario, _net: &Network, v: usize, p: [f64; 2]) -> f64 {
+fn depot_distance(scenario: &Scenario, v: usize, p: [f64; 2]) -> f64 {
     let spec = scenario.vehicles[v].get_ref();
     scenario
         .depots
@@ -405,6 +388,7 @@ fn depot_distance(scenario: &Scenario, _net: &Network, v: usize, p: [f64; 2]) ->
 fn push_tasks(
     net: &Network,
     scenario: &Scenario,
+    priorities: &[&PrioritySpec],
     s: u32,
     direction: Direction,
     v: usize,
@@ -413,8 +397,8 @@ fn push_tasks(
     let seg = &net.segments[s as usize];
     let w = net.way_of(s);
     let spec = scenario.vehicles[v].get_ref();
-    let per_m = material_per_m(spec);
-    let priority = priority_of(scenario, net, s);
+    let per_m = spec.material_per_m();
+    let priority = priority_of(priorities, net, s);
     let task = |links: [LinkId; 2], kind: TaskKind, pass: u8| CityTask {
         segment: s,
         links,
@@ -501,16 +485,7 @@ fn vehicle_problem(
             {
                 return None;
             }
-            let road = w
-                .maxspeed_kmh
-                .map_or(default_maxspeed(w.class), |x| x as f64);
-            let kmh = match (spec.deadhead_speed_factor, spec.deadhead_kmh) {
-                (Some(f), _) => road * f,
-                (None, Some(k)) => k.min(road),
-                (None, None) => road.min(50.0),
-            }
-            .max(1.0);
-            Some(s.length_m / (kmh / 3.6))
+            Some(s.length_m / (spec.deadhead_speed_kmh(w.maxspeed_kmh, w.class) / 3.6))
         })
         .collect();
     let u_turn = match spec.u_turns {

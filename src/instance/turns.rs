@@ -8,10 +8,9 @@
 //! the plan to trace the deadhead legs it reports.
 
 use crate::network::{LinkId, Network};
-use crate::osm::reader::RestrictionKind;
 use rayon::prelude::*;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
 
 /// Where a path starts or ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,24 +41,6 @@ pub struct LinkGraph {
     into: Vec<Vec<LinkId>>,
 }
 
-/// Why a turn from one link to the next is not allowed, if it is not.
-fn turn_banned(
-    a: LinkId,
-    b: LinkId,
-    via: u32,
-    no: &HashSet<(u32, u32, u32)>,
-    only: &HashMap<(u32, u32), Vec<u32>>,
-) -> bool {
-    let (sa, sb) = (a / 2, b / 2);
-    if no.contains(&(sa, via, sb)) {
-        return true;
-    }
-    if let Some(allowed) = only.get(&(sa, via)) {
-        return !allowed.contains(&sb);
-    }
-    false
-}
-
 impl LinkGraph {
     /// `time_of(link)`: the time to deadhead a link, or `None` if the vehicle
     /// may not drive it (legal directions are checked here).
@@ -76,23 +57,8 @@ impl LinkGraph {
                 }
             })
             .collect();
-        let mut degree = vec![0u32; net.nodes.len()];
-        for s in &net.segments {
-            degree[s.from as usize] += 1;
-            if s.to != s.from {
-                degree[s.to as usize] += 1;
-            }
-        }
-        let mut no = HashSet::new();
-        let mut only: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-        for r in &net.restrictions {
-            match r.kind {
-                RestrictionKind::No => {
-                    no.insert((r.from, r.via, r.to));
-                }
-                RestrictionKind::Only => only.entry((r.from, r.via)).or_default().push(r.to),
-            }
-        }
+        let degree = net.degrees();
+        let bans = net.turn_bans();
         let mut out_of = vec![Vec::new(); net.nodes.len()];
         let mut into = vec![Vec::new(); net.nodes.len()];
         for l in 0..links as u32 {
@@ -116,7 +82,7 @@ impl LinkGraph {
                             UTurnRule::Cost(c) => cost = c,
                         }
                     }
-                    if turn_banned(a, b, v, &no, &only) {
+                    if bans.banned(a / 2, v, b / 2) {
                         continue;
                     }
                     succ.push((b, cost));
@@ -137,14 +103,6 @@ impl LinkGraph {
     fn successors(&self, a: LinkId) -> &[(LinkId, u32)] {
         &self.succ
             [self.succ_offsets[a as usize] as usize..self.succ_offsets[a as usize + 1] as usize]
-    }
-
-    /// Whether the turn from `a` into `b` is allowed, and its cost.
-    pub fn turn(&self, a: LinkId, b: LinkId) -> Option<u32> {
-        self.successors(a)
-            .iter()
-            .find(|&&(x, _)| x == b)
-            .map(|&(_, c)| c)
     }
 
     /// Whether the vehicle may drive link `l`.

@@ -107,7 +107,52 @@ pub struct Network {
     pub build_time: Duration,
 }
 
+/// The turn restrictions as lookups: `no` holds banned `(from, via, to)`
+/// segment turns, `only` the allowed exits for `(from, via)`.
+#[derive(Default)]
+pub struct TurnBans {
+    no: std::collections::HashSet<(u32, u32, u32)>,
+    only: std::collections::HashMap<(u32, u32), Vec<u32>>,
+}
+
+impl TurnBans {
+    /// Whether driving from segment `from` through node `via` into `to` is banned.
+    pub fn banned(&self, from: u32, via: u32, to: u32) -> bool {
+        self.no.contains(&(from, via, to))
+            || self
+                .only
+                .get(&(from, via))
+                .is_some_and(|o| !o.contains(&to))
+    }
+}
+
 impl Network {
+    /// The turn restrictions, indexed for lookups.
+    pub fn turn_bans(&self) -> TurnBans {
+        let mut bans = TurnBans::default();
+        for r in &self.restrictions {
+            match r.kind {
+                RestrictionKind::No => {
+                    bans.no.insert((r.from, r.via, r.to));
+                }
+                RestrictionKind::Only => bans.only.entry((r.from, r.via)).or_default().push(r.to),
+            }
+        }
+        bans
+    }
+
+    /// Segments meeting at each node (a dead end has 1).
+    pub fn degrees(&self) -> Vec<u32> {
+        let mut degree = vec![0u32; self.nodes.len()];
+        for s in &self.segments {
+            degree[s.from as usize] += 1;
+            if s.to != s.from {
+                degree[s.to as usize] += 1;
+            }
+        }
+        degree
+    }
+
     /// Reads an extract (and optionally a DEM directory) into a network.
     pub fn from_file(
         path: &Path,

@@ -70,6 +70,22 @@ impl RoadClass {
     }
 
     /// `*_link`: a ramp or slip road.
+    /// Speed (km/h) assumed when a way has no `maxspeed`.
+    pub fn default_maxspeed_kmh(self) -> f64 {
+        use RoadClass::*;
+        match self {
+            Motorway => 110.0,
+            Trunk => 90.0,
+            Primary => 70.0,
+            Secondary => 60.0,
+            Tertiary => 50.0,
+            MotorwayLink | TrunkLink | PrimaryLink | SecondaryLink | TertiaryLink => 50.0,
+            Residential | Unclassified | Road => 40.0,
+            LivingStreet => 10.0,
+            Service => 20.0,
+        }
+    }
+
     pub fn is_ramp(self) -> bool {
         matches!(
             self,

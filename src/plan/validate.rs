@@ -8,11 +8,10 @@
 //! shift limit. Missed deadlines are reported apart: a plan that misses one is
 //! still a valid plan, with a violation.
 
-use crate::instance::city::{default_maxspeed, in_area, refill_kind};
+use crate::instance::city::{in_area, refill_kind};
 use crate::network::Network;
-use crate::osm::reader::RestrictionKind;
 use crate::plan::shift::{LegKind, Plan};
-use crate::scenario::{Direction, Scenario, ServiceKind, UTurns, VehicleSpec};
+use crate::scenario::{Direction, Scenario, ServiceKind, UTurns};
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Default)]
@@ -31,27 +30,6 @@ impl Report {
 
 const TIME_TOL_S: f64 = 1e-3;
 const MAT_TOL: f64 = 1e-6;
-
-fn deadhead_speed(v: &VehicleSpec, maxspeed: Option<f32>, class: crate::osm::RoadClass) -> f64 {
-    let road = maxspeed.map_or(default_maxspeed(class), |x| x as f64);
-    match (v.deadhead_speed_factor, v.deadhead_kmh) {
-        (Some(f), _) => road * f,
-        (None, Some(k)) => k.min(road),
-        (None, None) => road.min(50.0),
-    }
-    .max(1.0)
-}
-
-fn rate_per_m(v: &VehicleSpec) -> f64 {
-    match v.service {
-        ServiceKind::Salting => {
-            v.spread_g_per_m2.unwrap_or(0.0) * v.spread_width_m.unwrap_or(0.0) / 1000.0
-        }
-        ServiceKind::Sprinkling => v.water_l_per_m.unwrap_or(0.0),
-        ServiceKind::Sweeping => v.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
-        ServiceKind::Plowing => 0.0,
-    }
-}
 
 /// Required passes per `(service, segment, dir)`; `dir = 2` means either direction.
 fn required(
@@ -143,23 +121,8 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
     let mut err = |m: String| rep.errors.push(m);
     let mut late = Vec::new();
     let mut services = 0;
-    let mut degree = vec![0u32; net.nodes.len()];
-    for s in &net.segments {
-        degree[s.from as usize] += 1;
-        if s.to != s.from {
-            degree[s.to as usize] += 1;
-        }
-    }
-    let mut no = HashSet::new();
-    let mut only: HashMap<(u32, u32), Vec<u32>> = HashMap::new();
-    for r in &net.restrictions {
-        match r.kind {
-            RestrictionKind::No => {
-                no.insert((r.from, r.via, r.to));
-            }
-            RestrictionKind::Only => only.entry((r.from, r.via)).or_default().push(r.to),
-        }
-    }
+    let degree = net.degrees();
+    let bans = net.turn_bans();
     let kinds: HashSet<ServiceKind> = scenario
         .vehicles
         .iter()
@@ -192,7 +155,7 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
                 v.id, spec.type_name, spec.count
             ));
         }
-        let rate = rate_per_m(spec);
+        let rate = spec.material_per_m();
         let refill_ok = refill_kind(spec.service);
         let mut t = v.start_s;
         let mut material = spec.capacity;
@@ -277,9 +240,7 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
                                 ));
                             }
                             let (sa, sb) = (p / 2, st.segment);
-                            let banned = no.contains(&(sa, tail, sb))
-                                || only.get(&(sa, tail)).is_some_and(|o| !o.contains(&sb));
-                            if banned {
+                            if bans.banned(sa, tail, sb) {
                                 err(format!(
                                     "{at}: turn from OSM way {} into {} is restricted",
                                     net.way_of(sa).osm_id,
@@ -308,7 +269,8 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
                         dur += seg.length_m / (spec.service_kmh / 3.6);
                     }
                     _ => {
-                        dur += seg.length_m / (deadhead_speed(spec, w.maxspeed_kmh, w.class) / 3.6);
+                        dur +=
+                            seg.length_m / (spec.deadhead_speed_kmh(w.maxspeed_kmh, w.class) / 3.6);
                     }
                 }
             }
@@ -400,14 +362,8 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
             }
             t = leg.end_s;
         }
-        if v.legs.last().is_some_and(|l| l.kind != LegKind::Return) && first_tail.is_some() {
-            // A route that ends where it started needs no return leg; any other must have one.
-            if first_tail != last_head {
-                err(format!("{}: does not return to its depot", v.id));
-            }
-        }
-        if first_tail.is_some() && last_head.is_some() && first_tail != last_head {
-            err(format!("{}: ends away from where it started", v.id));
+        if first_tail != last_head {
+            err(format!("{}: does not return to where it started", v.id));
         }
         if t > scenario.shift_seconds() + TIME_TOL_S {
             err(format!(

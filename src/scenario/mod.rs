@@ -219,6 +219,32 @@ pub struct VehicleSpec {
     pub u_turn_penalty_s: Option<f64>,
 }
 
+impl VehicleSpec {
+    /// Material one metre of a pass uses, in the vehicle's unit (kg, L, m³).
+    pub fn material_per_m(&self) -> f64 {
+        match self.service {
+            ServiceKind::Salting => {
+                self.spread_g_per_m2.unwrap_or(0.0) * self.spread_width_m.unwrap_or(0.0) / 1000.0
+            }
+            ServiceKind::Sprinkling => self.water_l_per_m.unwrap_or(0.0),
+            ServiceKind::Sweeping => self.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
+            ServiceKind::Plowing => 0.0,
+        }
+    }
+
+    /// Deadhead speed (km/h) on a street: a factor on its speed limit, or the
+    /// vehicle's own speed capped by the limit (50 km/h when neither is given).
+    pub fn deadhead_speed_kmh(&self, maxspeed_kmh: Option<f32>, class: RoadClass) -> f64 {
+        let road = maxspeed_kmh.map_or(class.default_maxspeed_kmh(), |x| x as f64);
+        match (self.deadhead_speed_factor, self.deadhead_kmh) {
+            (Some(f), _) => road * f,
+            (None, Some(k)) => k.min(road),
+            (None, None) => road.min(50.0),
+        }
+        .max(1.0)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePolicy {

@@ -91,7 +91,8 @@ impl<'a> SolverData<'a> {
         let g = granularity.min(n.saturating_sub(1));
         // Tasks are the neighbours of every element (a refill element's are the
         // tasks closest to its sites).
-        let neighbours = (0..elements)
+        let distinct = n + pairs.len();
+        let mut neighbours: Vec<Vec<u32>> = (0..distinct)
             .map(|u| {
                 let mut cand: Vec<(i64, u32)> = (0..n)
                     .filter(|&v| v != u)
@@ -105,6 +106,11 @@ impl<'a> SolverData<'a> {
                 cand.into_iter().map(|(_, v)| v).collect()
             })
             .collect();
+        // Every copy of a refill pair shares the first copy's neighbours.
+        for e in distinct.min(elements)..elements {
+            let first = n + (e - n) % pairs.len();
+            neighbours.push(neighbours[first].clone());
+        }
         let max_routes = fleet_routes;
         // Reversing a stretch keeps its cost only without deadlines and with
         // symmetric costs on node points (a link-point oracle is never symmetric).
