@@ -5,6 +5,7 @@
 use arcplan::instance::{carp_file, Instance};
 use arcplan::solver::data::{Penalty, SolverData};
 use arcplan::solver::local_search::LocalSearch;
+use arcplan::solver::segment::LeanSeg;
 use arcplan::solver::split::{split, SplitBuffers};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::seq::SliceRandom;
@@ -28,7 +29,7 @@ fn kernels(c: &mut Criterion) {
     g.sample_size(10);
     for rel in ["egl/egl-s4-A.dat", "hefei/Hefei-10.txt"] {
         let Some(inst) = load(rel) else { continue };
-        let data = SolverData::new(&inst, 20);
+        let data = SolverData::<LeanSeg>::new(&inst, 20);
         let penalty = Penalty {
             capacity_milli: 1000,
             duration_milli: 1000,

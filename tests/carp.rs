@@ -300,15 +300,19 @@ mod properties {
         #[test]
         fn segment_folds_equal_brute_force_over_directions(seed in 0u64..1_000_000, len in 1usize..7) {
             use arcplan::solver::data::SolverData;
+            use arcplan::solver::segment::{FleetSeg, LeanSeg, Segment};
             let inst = random_instance(seed, 8, 10, true);
-            let data = SolverData::new(&inst, 5);
             let o = &inst.oracle;
             let tasks: Vec<usize> = (0..len).map(|k| (seed as usize + 3 * k) % inst.num_tasks()).collect();
-            let mut seg = data.depot_seg;
-            for &t in &tasks {
-                seg = seg.concat(&data.task_seg[t], o);
+            fn fold<S: Segment>(inst: &Instance, tasks: &[usize]) -> i64 {
+                let data = SolverData::<S>::new(inst, 5);
+                let o = &inst.oracle;
+                let mut seg = data.depot_seg;
+                for &t in tasks {
+                    seg = seg.concat(&data.task_seg[t], o);
+                }
+                seg.concat(&data.depot_seg, o).best()
             }
-            seg = seg.concat(&data.depot_seg, o);
             let mut best = i64::MAX;
             for mask in 0..(1u32 << len) {
                 let mut cost = 0;
@@ -321,7 +325,8 @@ mod properties {
                 cost += o.dist(at, o.depot_point());
                 best = best.min(cost);
             }
-            prop_assert_eq!(seg.best(), best);
+            prop_assert_eq!(fold::<LeanSeg>(&inst, &tasks), best);
+            prop_assert_eq!(fold::<FleetSeg>(&inst, &tasks), best);
         }
     }
 }

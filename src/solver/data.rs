@@ -2,25 +2,25 @@
 //! per refill element, and the granular neighbour lists.
 //!
 //! **Elements.** Ids `0..n` are the tasks. When the instance has refill sites,
-//! ids `n..n + pool` are refill elements: each is a [`Seg::refill`] over a pair
+//! ids `n..n + pool` are refill elements: each is a [`Segment::refill`] over a pair
 //! of sites (its two "directions"), so that wherever it stands the better of
 //! the two is chosen in O(1). Sites are paired in order (`0,1`, `2,3`, …); a
 //! route holds as many refill elements as it needs, each id at most once.
 
-use super::segment::{Seg, INF};
+use super::segment::{Segment, INF};
 use crate::instance::{Fleet, Instance};
 
 /// Immutable solver-side view of an instance.
-pub struct SolverData<'a> {
+pub struct SolverData<'a, S: Segment> {
     pub inst: &'a Instance,
     /// One segment per element: tasks, then refill elements.
-    pub task_seg: Vec<Seg>,
+    pub task_seg: Vec<S>,
     /// Number of tasks (elements below it are tasks).
     pub tasks: usize,
     /// Site pairs: refill element `n + k` uses pair `k % refill_pairs`.
     pub refill_pairs: usize,
     pub max_duration: Option<i64>,
-    pub depot_seg: Seg,
+    pub depot_seg: S,
     /// `neighbours[u]`: the tasks closest to `u`, nearest first.
     pub neighbours: Vec<Vec<u32>>,
     pub capacity: i64,
@@ -35,30 +35,28 @@ pub struct SolverData<'a> {
     pub insertion_floor: Vec<i64>,
 }
 
-impl<'a> SolverData<'a> {
-    pub fn new(inst: &'a Instance, granularity: usize) -> SolverData<'a> {
+impl<'a, S: Segment> SolverData<'a, S> {
+    pub fn new(inst: &'a Instance, granularity: usize) -> SolverData<'a, S> {
         let o = &inst.oracle;
         let n = inst.num_tasks();
-        let mut task_seg: Vec<Seg> = (0..n)
+        debug_assert!(S::FLEET || (inst.refills.is_empty() && inst.deadlines.is_empty()));
+        let mut task_seg: Vec<S> = (0..n)
             .map(|t| {
                 let task = &inst.tasks[t];
-                let s = Seg::task(
+                S::task(
                     [o.task_points(t, 0), o.task_points(t, 1)],
                     task.serve_cost,
                     task.demand,
-                );
-                match task.class {
-                    Some(c) => s.with_class(c as usize),
-                    None => s,
-                }
+                    task.class.map(|c| c as usize),
+                )
             })
             .collect();
-        let pairs: Vec<Seg> = inst
+        let pairs: Vec<S> = inst
             .refills
             .chunks(2)
             .map(|c| {
                 let b = c.get(1).unwrap_or(&c[0]);
-                Seg::refill([c[0].point, b.point], [c[0].cost, b.cost])
+                S::refill([c[0].point, b.point], [c[0].cost, b.cost])
             })
             .collect();
         let min_trips = ((inst.total_demand() + inst.capacity - 1) / inst.capacity) as usize;
@@ -82,8 +80,8 @@ impl<'a> SolverData<'a> {
             for x in 0..2 {
                 for y in 0..2 {
                     best = best
-                        .min(o.dist(a.end[x], b.start[y]))
-                        .min(o.dist(b.end[y], a.start[x]));
+                        .min(o.dist(a.end()[x], b.start()[y]))
+                        .min(o.dist(b.end()[y], a.start()[x]));
                 }
             }
             best
@@ -140,7 +138,7 @@ impl<'a> SolverData<'a> {
             symmetric,
             insertion_floor,
             task_seg,
-            depot_seg: Seg::depot(o.depot_point()),
+            depot_seg: S::depot(o.depot_point()),
             neighbours,
             capacity: inst.capacity,
             fixed_cost: inst.route_fixed_cost,
@@ -185,13 +183,13 @@ pub struct RouteCost {
 
 impl RouteCost {
     #[inline]
-    pub fn of(full: &Seg, data: &SolverData) -> RouteCost {
-        if full.len == 0 {
+    pub fn of<S: Segment>(full: &S, data: &SolverData<S>) -> RouteCost {
+        if full.is_empty() {
             return RouteCost::default();
         }
         let distance = full.best() + data.fixed_cost;
         let mut lateness = 0;
-        if full.classes != 0 {
+        if full.has_deadlines() {
             for (k, &d) in data.inst.deadlines.iter().enumerate() {
                 if let Some(f) = full.finish(k) {
                     lateness += (f - d).max(0);
@@ -208,7 +206,7 @@ impl RouteCost {
 
     /// The objective: distance plus weighted lateness.
     #[inline]
-    pub fn objective(&self, data: &SolverData) -> i64 {
+    pub fn objective<S: Segment>(&self, data: &SolverData<S>) -> i64 {
         self.distance + self.lateness * data.inst.lateness_weight
     }
 }
@@ -241,11 +239,26 @@ impl Penalty {
 
     /// Penalised cost of one route from its summary segment (depot to depot).
     #[inline]
-    pub fn route(&self, full: &Seg, data: &SolverData) -> i64 {
-        if full.len == 0 {
+    pub fn route<S: Segment>(&self, full: &S, data: &SolverData<S>) -> i64 {
+        if full.is_empty() {
             return 0;
         }
-        let c = RouteCost::of(full, data);
-        c.objective(data) + self.excess(c.excess_load, c.excess_duration)
+        // RouteCost::of without building it: this runs for every move priced.
+        let best = full.best();
+        let mut excess = full
+            .excess_load(data.capacity)
+            .saturating_mul(self.capacity_milli);
+        if let Some(h) = data.max_duration {
+            excess += (best - h).max(0).saturating_mul(self.duration_milli);
+        }
+        let mut cost = best + data.fixed_cost + excess / 1000;
+        if S::FLEET && full.has_deadlines() {
+            for (k, &d) in data.inst.deadlines.iter().enumerate() {
+                if let Some(f) = full.finish(k) {
+                    cost += (f - d).max(0) * data.inst.lateness_weight;
+                }
+            }
+        }
+        cost
     }
 }

@@ -2,6 +2,7 @@
 //! the neighbourhood structure the diversity measure compares.
 
 use super::data::{Penalty, RouteCost, SolverData};
+use super::segment::Segment;
 
 #[derive(Clone, Debug)]
 pub struct Individual {
@@ -25,7 +26,10 @@ pub struct Individual {
 }
 
 impl Individual {
-    pub fn from_routes(data: &SolverData, routes: Vec<Vec<(u32, u8)>>) -> Individual {
+    pub fn from_routes<S: Segment>(
+        data: &SolverData<S>,
+        routes: Vec<Vec<(u32, u8)>>,
+    ) -> Individual {
         let n = data.num_tasks();
         let oracle = &data.inst.oracle;
         let mut total = RouteCost::default();

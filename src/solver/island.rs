@@ -6,6 +6,7 @@ use super::data::{Penalty, SolverData};
 use super::individual::Individual;
 use super::local_search::LocalSearch;
 use super::population::SubPopulation;
+use super::segment::Segment;
 use super::split::{split, Refiller, SplitBuffers};
 use super::Params;
 use rand::seq::SliceRandom;
@@ -13,10 +14,10 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::time::{Duration, Instant};
 
-pub struct Island<'a> {
-    data: &'a SolverData<'a>,
+pub struct Island<'a, S: Segment> {
+    data: &'a SolverData<'a, S>,
     params: &'a Params,
-    ls: LocalSearch<'a>,
+    ls: LocalSearch<'a, S>,
     rng: Xoshiro256PlusPlus,
     feasible: SubPopulation,
     infeasible: SubPopulation,
@@ -31,8 +32,8 @@ pub struct Island<'a> {
     initialised: bool,
 }
 
-impl<'a> Island<'a> {
-    pub fn new(data: &'a SolverData<'a>, params: &'a Params, index: usize) -> Self {
+impl<'a, S: Segment> Island<'a, S> {
+    pub fn new(data: &'a SolverData<'a, S>, params: &'a Params, index: usize) -> Self {
         let inst = data.inst;
         // Initial penalty: the ratio of a typical deadhead to a typical demand.
         let max_dist = (0..inst.num_tasks())

@@ -13,7 +13,7 @@
 
 use super::data::{Penalty, SolverData};
 use super::route::Route;
-use super::segment::Seg;
+use super::segment::Segment;
 use rand::seq::SliceRandom;
 use rand::Rng;
 
@@ -30,10 +30,10 @@ use Piece::{Range as R, Rev, Task as T};
 /// `route_of` of a refill element no route holds.
 const UNROUTED: usize = usize::MAX;
 
-pub struct LocalSearch<'a> {
-    data: &'a SolverData<'a>,
+pub struct LocalSearch<'a, S: Segment> {
+    data: &'a SolverData<'a, S>,
     pub penalty: Penalty,
-    routes: Vec<Route>,
+    routes: Vec<Route<S>>,
     route_of: Vec<usize>,
     pos_of: Vec<usize>,
     order: Vec<u32>,
@@ -49,8 +49,8 @@ pub struct LocalSearch<'a> {
     pub evaluations: u64,
 }
 
-impl<'a> LocalSearch<'a> {
-    pub fn new(data: &'a SolverData<'a>, penalty: Penalty) -> Self {
+impl<'a, S: Segment> LocalSearch<'a, S> {
+    pub fn new(data: &'a SolverData<'a, S>, penalty: Penalty) -> Self {
         let n = data.num_elements();
         LocalSearch {
             data,
@@ -166,11 +166,11 @@ impl<'a> LocalSearch<'a> {
         self.routes.iter().map(|r| r.penalized).sum()
     }
 
-    fn fold(&self, pieces: &[Piece]) -> Seg {
+    fn fold(&self, pieces: &[Piece]) -> S {
         let data = self.data;
         let oracle = &data.inst.oracle;
-        let mut acc: Option<Seg> = None;
-        let push = |s: &Seg, acc: &mut Option<Seg>| {
+        let mut acc: Option<S> = None;
+        let push = |s: &S, acc: &mut Option<S>| {
             *acc = Some(match acc {
                 None => *s,
                 Some(a) => a.concat(s, oracle),

@@ -32,6 +32,7 @@ use crate::instance::Instance;
 use data::SolverData;
 use island::Island;
 use rayon::prelude::*;
+use segment::{FleetSeg, LeanSeg, Segment};
 use std::time::{Duration, Instant};
 
 /// Solver settings; `Default` gives the tuned values.
@@ -134,16 +135,32 @@ pub struct Outcome {
 }
 
 /// Solves `inst`; `on_improve` is called on the calling thread with each new incumbent.
-pub fn solve(inst: &Instance, params: &Params, mut on_improve: impl FnMut(&Progress)) -> Outcome {
+///
+/// Instances without refill sites or deadlines (the classical CARP) run on the
+/// lean segment, the others on the fleet segment.
+pub fn solve(inst: &Instance, params: &Params, on_improve: impl FnMut(&Progress)) -> Outcome {
+    if inst.refills.is_empty() && inst.deadlines.is_empty() {
+        solve_with::<LeanSeg>(inst, params, on_improve)
+    } else {
+        solve_with::<FleetSeg>(inst, params, on_improve)
+    }
+}
+
+/// [`solve`] with a chosen segment kind (a fleet segment solves any instance).
+pub fn solve_with<S: Segment>(
+    inst: &Instance,
+    params: &Params,
+    mut on_improve: impl FnMut(&Progress),
+) -> Outcome {
     let start = Instant::now();
     let deadline = params.time_limit.map(|t| start + t);
     let threads = params.threads.max(1);
-    let data = SolverData::new(inst, params.granularity);
+    let data = SolverData::<S>::new(inst, params.granularity);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("cannot start the solver's threads");
-    let mut islands: Vec<Island> = (0..threads)
+    let mut islands: Vec<Island<S>> = (0..threads)
         .map(|i| Island::new(&data, params, i))
         .collect();
     let mut best: Option<(individual::Individual, Duration)> = None;

@@ -2,24 +2,24 @@
 //!
 //! Positions run from 0 (the depot at the start) through 1..=m (services) to
 //! m+1 (the depot at the end). Prefixes, suffixes and, for routes of moderate
-//! length, every inner subsequence are kept as [`Seg`]s, so any move that cuts
+//! length, every inner subsequence are kept as segmentss, so any move that cuts
 //! routes into a few pieces and glues them again is priced in O(1).
 
 use super::data::{Penalty, SolverData};
-use super::segment::Seg;
+use super::segment::Segment;
 
 /// Routes longer than this price inner subsequences by folding (O(length))
 /// rather than keeping all m²/2 of them.
 const SUB_CACHE_MAX: usize = 160;
 
-#[derive(Clone, Debug, Default)]
-pub struct Route {
+#[derive(Clone, Debug)]
+pub struct Route<S> {
     pub tasks: Vec<u32>,
     /// Direction of each service, optimal for this order.
     pub dirs: Vec<u8>,
-    pre: Vec<Seg>,
-    suf: Vec<Seg>,
-    sub: Vec<Seg>,
+    pre: Vec<S>,
+    suf: Vec<S>,
+    sub: Vec<S>,
     row: Vec<usize>,
     /// Penalised cost (distance, fixed cost, capacity penalty).
     pub penalized: i64,
@@ -28,7 +28,23 @@ pub struct Route {
     pub load: i64,
 }
 
-impl Route {
+impl<S> Default for Route<S> {
+    fn default() -> Self {
+        Route {
+            tasks: Vec::new(),
+            dirs: Vec::new(),
+            pre: Vec::new(),
+            suf: Vec::new(),
+            sub: Vec::new(),
+            row: Vec::new(),
+            penalized: 0,
+            distance: 0,
+            load: 0,
+        }
+    }
+}
+
+impl<S: Segment> Route<S> {
     pub fn len(&self) -> usize {
         self.tasks.len()
     }
@@ -38,7 +54,7 @@ impl Route {
     }
 
     /// Recomputes every cached segment, the directions and the costs.
-    pub fn rebuild(&mut self, data: &SolverData, penalty: &Penalty) {
+    pub fn rebuild(&mut self, data: &SolverData<S>, penalty: &Penalty) {
         let m = self.tasks.len();
         let oracle = &data.inst.oracle;
         self.pre.clear();
@@ -79,13 +95,13 @@ impl Route {
         let mut next_dir = 0usize;
         for k in (1..=m).rev() {
             let p = &self.pre[k];
-            let score = |b: usize| p.cost[0][b] + oracle.dist(p.end[b], next_start[next_dir]);
+            let score = |b: usize| p.cost()[0][b] + oracle.dist(p.end()[b], next_start[next_dir]);
             let b = if score(1) < score(0) { 1 } else { 0 };
             self.dirs[k - 1] = b as u8;
-            next_start = data.task_seg[self.tasks[k - 1] as usize].start;
+            next_start = data.task_seg[self.tasks[k - 1] as usize].start();
             next_dir = b;
         }
-        self.load = full.load;
+        self.load = full.load();
         self.distance = if m == 0 {
             0
         } else {
@@ -95,7 +111,7 @@ impl Route {
     }
 
     /// Recomputes only the penalised cost (after a penalty change).
-    pub fn reprice(&mut self, data: &SolverData, penalty: &Penalty) {
+    pub fn reprice(&mut self, data: &SolverData<S>, penalty: &Penalty) {
         let full = self.pre[self.tasks.len() + 1];
         self.penalized = penalty.route(&full, data);
     }
@@ -104,7 +120,7 @@ impl Route {
     /// `i <= j`; `None` when it is not cached (an inner stretch of a long route:
     /// fold its tasks instead).
     #[inline]
-    pub fn cached(&self, i: usize, j: usize) -> Option<&Seg> {
+    pub fn cached(&self, i: usize, j: usize) -> Option<&S> {
         let m = self.tasks.len();
         if i == 0 {
             Some(&self.pre[j])
@@ -118,7 +134,7 @@ impl Route {
     }
 
     /// Segment of positions `i..=j`; `None` when `i > j`.
-    pub fn range(&self, i: usize, j: usize, data: &SolverData) -> Option<Seg> {
+    pub fn range(&self, i: usize, j: usize, data: &SolverData<S>) -> Option<S> {
         if i > j {
             return None;
         }

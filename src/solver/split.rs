@@ -1,6 +1,6 @@
 //! Split: the optimal cutting of a giant tour into routes, choosing every edge's
 //! service direction at the same time (the route cost of tasks `i..j` is the
-//! direction-optimised [`Seg`] fold, extended one task at a time).
+//! direction-optimised [`Segment`] fold, extended one task at a time).
 //!
 //! With a free fleet it is a Bellman pass over the tour, O(n·B) where B is the
 //! number of tasks a route can hold before the load passes 1.5× capacity.
@@ -8,18 +8,22 @@
 //! the number of routes (O(K·n·B)) keeps within K routes.
 
 use super::data::{Penalty, SolverData};
-use super::segment::Seg;
+use super::segment::Segment;
 
 /// Appends task `t` to the route prefix `seg`, with a refill before it when the
 /// current trip would overfill; returns the pair used, if any.
 #[inline]
-fn extend(data: &SolverData, seg: &mut Seg, t: u32) -> Option<usize> {
+fn extend<S: Segment>(data: &SolverData<S>, seg: &mut S, t: u32) -> Option<usize> {
     let oracle = &data.inst.oracle;
     let task = &data.task_seg[t as usize];
+    if !S::FLEET || data.refill_pairs == 0 {
+        *seg = seg.concat(task, oracle);
+        return None;
+    }
     let mut used = None;
-    if data.refill_pairs > 0 && seg.len > 0 && seg.last + task.load > data.capacity {
+    if !seg.is_empty() && seg.trip_load() + task.load() > data.capacity {
         let n = data.tasks;
-        let mut best: Option<(i64, Seg, usize)> = None;
+        let mut best: Option<(i64, S, usize)> = None;
         for g in 0..data.refill_pairs {
             let s = seg.concat(&data.task_seg[n + g], oracle);
             let c = s.concat(task, oracle).best();
@@ -42,14 +46,14 @@ pub struct Refiller {
 }
 
 impl Refiller {
-    pub fn new(data: &SolverData) -> Refiller {
+    pub fn new<S: Segment>(data: &SolverData<S>) -> Refiller {
         Refiller {
             next: vec![0; data.refill_pairs],
         }
     }
 
     /// The elements of a route serving `tasks` in order, refills included.
-    pub fn route(&mut self, data: &SolverData, tasks: &[u32], out: &mut Vec<u32>) {
+    pub fn route<S: Segment>(&mut self, data: &SolverData<S>, tasks: &[u32], out: &mut Vec<u32>) {
         out.clear();
         let mut seg = data.depot_seg;
         let pool = data.num_elements() - data.tasks;
@@ -68,12 +72,12 @@ impl Refiller {
 
 /// Whether a route prefix is too long to extend further in Split.
 #[inline]
-fn too_long(data: &SolverData, seg: &Seg, factor_half: i64) -> bool {
+fn too_long<S: Segment>(data: &SolverData<S>, seg: &S, factor_half: i64) -> bool {
     match data.max_duration {
-        Some(h) if data.refill_pairs > 0 || seg.load <= data.capacity => {
+        Some(h) if data.refill_pairs > 0 || seg.load() <= data.capacity => {
             seg.best() > h * factor_half / 2
         }
-        _ => data.refill_pairs == 0 && seg.load > data.capacity * factor_half / 2,
+        _ => data.refill_pairs == 0 && seg.load() > data.capacity * factor_half / 2,
     }
 }
 
@@ -87,8 +91,8 @@ pub struct SplitBuffers {
 
 /// Cuts `tour` into routes; returns the start index of each route in `tour`
 /// (in order; the last route ends at `tour.len()`), written to `starts`.
-pub fn split(
-    data: &SolverData,
+pub fn split<S: Segment>(
+    data: &SolverData<S>,
     penalty: &Penalty,
     tour: &[u32],
     buf: &mut SplitBuffers,
@@ -133,8 +137,8 @@ pub fn split(
     split_limited(data, penalty, tour, buf, starts);
 }
 
-fn split_limited(
-    data: &SolverData,
+fn split_limited<S: Segment>(
+    data: &SolverData<S>,
     penalty: &Penalty,
     tour: &[u32],
     buf: &mut SplitBuffers,
