@@ -5,6 +5,7 @@
 //! The solver sees only an [`instance::Instance`]; benchmark files and real
 //! cities go through the same code.
 
+pub mod batch;
 pub mod cli;
 pub mod error;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod instance;
 pub mod network;
 pub mod osm;
 pub mod plan;
+pub mod replan;
 pub mod scenario;
 pub mod solver;
 pub mod terrain;

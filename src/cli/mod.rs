@@ -14,10 +14,12 @@ macro_rules! say {
 }
 pub(crate) use say;
 
+mod batch;
 mod carp_bench;
 mod carp_solve;
 mod network;
 mod plan;
+mod replan;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +41,12 @@ pub enum Command {
     /// Plan the shifts of a scenario: timed routes per vehicle, written as
     /// plan.json, routes.geojson, a CSV itinerary and a GPX track per vehicle.
     Plan(plan::Args),
+    /// Re-plan during an event (storm upgrade, vehicle down or added, road
+    /// closed, progress) from the plan being driven; also writes changes.json.
+    Replan(replan::Args),
+    /// Run many scenarios (files and parameter sweeps) from a manifest, or
+    /// merge the summaries of sharded runs.
+    Batch(batch::Args),
     /// Check a plan.json against its scenario and map.
     Validate(validate::Args),
     /// Read an OpenStreetMap extract (and elevation) into a road network and summarise it.
@@ -131,6 +139,8 @@ pub fn run() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Plan(a) => plan::run(a),
+        Command::Replan(a) => replan::run(a),
+        Command::Batch(a) => batch::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Network(a) => network::run(a),
         Command::Carp(CarpCommand::Solve(a)) => carp_solve::run(a),

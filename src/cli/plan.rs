@@ -24,12 +24,44 @@ pub fn run(a: Args) -> Result<()> {
     let t0 = std::time::Instant::now();
     let problem = city::build(&scenario)?;
     let built = t0.elapsed();
-    let params = a.solver.params();
+    let solutions = solve_all(&problem, &a.solver.params(), &[]);
+    let plan = shift::build(&scenario, &problem, &solutions);
+    let report = validate::validate(&scenario, &problem.network, &plan);
+    if !report.ok() {
+        return Err(invalid_plan(&report));
+    }
+    write_outputs(&a.out, &plan, &problem, &scenario, None)?;
+    summary(
+        &plan,
+        built.as_secs_f64(),
+        t0.elapsed().as_secs_f64(),
+        &a.out,
+    );
+    Ok(())
+}
+
+/// The error for a plan the validator refuses (a bug, never the user's input).
+pub(super) fn invalid_plan(report: &validate::Report) -> Error {
+    Error::Other(format!(
+        "internal error: the plan fails validation ({} problems), first: {}",
+        report.errors.len(),
+        report.errors[0]
+    ))
+}
+
+/// Solves every vehicle problem in turn, the time limit shared between them;
+/// `warm_starts[k]`, when given, seeds problem `k`.
+pub(super) fn solve_all(
+    problem: &city::CityProblem,
+    params: &crate::solver::Params,
+    warm_starts: &[Vec<u32>],
+) -> Vec<crate::solver::Solution> {
     let n = problem.problems.len().max(1) as u32;
     let mut solutions = Vec::new();
-    for p in &problem.problems {
+    for (k, p) in problem.problems.iter().enumerate() {
         let mut pp = params.clone();
         pp.time_limit = params.time_limit.map(|t| t / n);
+        pp.warm_start = warm_starts.get(k).cloned().unwrap_or_default();
         let bar = super::interactive().then(|| {
             let b = indicatif::ProgressBar::new_spinner();
             b.set_message(format!("solving {}", p.instance.name));
@@ -51,30 +83,21 @@ pub fn run(a: Args) -> Result<()> {
         }
         solutions.push(out.best);
     }
-    let plan = shift::build(&scenario, &problem, &solutions);
-    let report = validate::validate(&scenario, &problem.network, &plan);
-    if !report.ok() {
-        return Err(Error::Other(format!(
-            "internal error: the plan fails validation ({} problems), first: {}",
-            report.errors.len(),
-            report.errors[0]
-        )));
-    }
-    write_outputs(&a.out, &plan, &problem, &scenario)?;
-    summary(
-        &plan,
-        built.as_secs_f64(),
-        t0.elapsed().as_secs_f64(),
-        &a.out,
-    );
-    Ok(())
+    solutions
 }
 
-fn write_outputs(
+/// Files beyond the plan's own (name in the output directory, bytes), and an
+/// HTML section for the report.
+pub(super) type Extra = (Vec<(PathBuf, Vec<u8>)>, String);
+
+/// Writes plan.json, routes.geojson, report.html, and a CSV itinerary and a
+/// GPX track per vehicle, plus `extra` files; each file atomically.
+pub(super) fn write_outputs(
     dir: &Path,
     plan: &Plan,
     problem: &city::CityProblem,
     scenario: &crate::scenario::Scenario,
+    extra: Option<Extra>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let net = &problem.network;
@@ -95,6 +118,14 @@ fn write_outputs(
             serde_json::to_vec(&geo).map_err(|e| Error::Other(e.to_string()))?,
         ),
     ];
+    files.push((
+        dir.join("report.html"),
+        crate::export::report::to_html(scenario, net, plan, extra.as_ref().map(|e| e.1.as_str()))
+            .into_bytes(),
+    ));
+    if let Some((more, _)) = extra {
+        files.extend(more.into_iter().map(|(p, b)| (dir.join(p), b)));
+    }
     for v in &plan.vehicles {
         let safe: String =
             v.id.chars()
@@ -121,7 +152,7 @@ fn write_outputs(
     Ok(())
 }
 
-fn summary(plan: &Plan, build_s: f64, total_s: f64, out: &Path) {
+pub(super) fn summary(plan: &Plan, build_s: f64, total_s: f64, out: &Path) {
     let k = &plan.kpis;
     say!(
         "{}: shift plan ({} from {})",

@@ -10,6 +10,11 @@ use std::path::PathBuf;
 pub struct Args {
     pub scenario: PathBuf,
     pub plan: PathBuf,
+    /// The events of a re-plan (`arcplan replan --events`): the plan is checked
+    /// against the scenario as they leave it (storm upgrade, vehicles added,
+    /// roads closed).
+    #[arg(long)]
+    pub events: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -26,7 +31,15 @@ pub fn run(a: Args) -> Result<()> {
     let extract = scenario.base_dir.join(&scenario.map.extract);
     let dem = scenario.map.dem.as_ref().map(|d| scenario.base_dir.join(d));
     let net = Network::from_file(&extract, dem.as_deref(), &Default::default())?;
-    let rep = crate::plan::validate::validate(&scenario, &net, &plan);
+    let rep = match &a.events {
+        None => crate::plan::validate::validate(&scenario, &net, &plan),
+        Some(path) => {
+            let ids = crate::replan::vehicle_ids(&plan);
+            let events = crate::replan::events::load(path, &scenario, &ids)?;
+            let (scen, closures) = crate::replan::effective(&scenario, &events, &net)?;
+            crate::plan::validate::validate_with(&scen, &net, &plan, &closures)
+        }
+    };
     for e in rep.errors.iter().take(50) {
         say!("error: {e}");
     }

@@ -1,9 +1,10 @@
 //! Plan outputs besides `plan.json`: GeoJSON legs for GIS, a printable CSV
-//! itinerary and a GPX track per vehicle.
+//! itinerary and a GPX track per vehicle, and the HTML report.
 
 pub mod csv;
 pub mod geojson;
 pub mod gpx;
+pub mod report;
 
 use crate::network::Network;
 use crate::plan::shift::Leg;

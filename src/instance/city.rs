@@ -66,6 +66,53 @@ pub struct VehicleProblem {
     /// Seconds to service and to deadhead each link.
     pub service_s: Vec<f64>,
     pub deadhead_s: Vec<Option<f64>>,
+    /// Re-plan: the vehicles whose starting states are the instance's last
+    /// tasks (route heads), in that order.
+    pub heads: Vec<VehicleStart>,
+}
+
+/// Where a vehicle stands when a re-plan starts, and what it was to do next.
+#[derive(Clone, Debug)]
+pub struct VehicleStart {
+    /// The vehicle's id in the plan.
+    pub id: String,
+    /// Where it is: at the end of a link, or at a node.
+    pub at: At,
+    /// Seconds from shift start when it is free to go on.
+    pub time_s: f64,
+    /// Material used since its last refill (from its capacity).
+    pub material_used: f64,
+    /// The rest of its current plan, in order.
+    pub planned: Vec<PlannedStop>,
+}
+
+/// One stop of a vehicle's current plan.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PlannedStop {
+    /// A service pass: segment, pass, and the link driven.
+    Service {
+        segment: u32,
+        pass: u8,
+        link: LinkId,
+    },
+    /// A refill at the site with this id.
+    Refill(String),
+}
+
+/// What a re-plan changes in the build (all empty for a fresh plan).
+#[derive(Clone, Debug, Default)]
+pub struct Adjust {
+    /// Segments closed to traffic: neither driven nor serviced.
+    pub closed: std::collections::HashSet<u32>,
+    /// Passes already done, `(segment, pass)`: not required again.
+    pub done: std::collections::HashSet<(u32, u8)>,
+    /// Per scenario vehicle type, the vehicles in service and their states.
+    /// `Some`: each type's instance gets one route head per vehicle, and a
+    /// type without vehicles gets no task.
+    pub starts: Option<Vec<Vec<VehicleStart>>>,
+    /// Seconds added to every deadhead between two stops that the current
+    /// plan does not make in a row (0: off). Keeps routes as drivers know them.
+    pub stability_s: f64,
 }
 
 /// Everything the planner needs: the network and one problem per vehicle type.
@@ -120,7 +167,7 @@ fn midpoint(net: &Network, seg: u32) -> [f64; 2] {
 }
 
 /// Snaps a place to the nearest intersection of the main network.
-fn snap_node(
+pub(crate) fn snap_node(
     net: &Network,
     scenario: &Scenario,
     span: std::ops::Range<usize>,
@@ -176,10 +223,23 @@ fn priority_of(ps: &[&PrioritySpec], net: &Network, seg: u32) -> Option<(u8, f64
 
 /// Builds the network and one instance per vehicle type.
 pub fn build(scenario: &Scenario) -> Result<CityProblem> {
+    build_with(scenario, &Adjust::default())
+}
+
+/// The scenario's road network (extract and DEM, paths relative to the file).
+pub fn network(scenario: &Scenario) -> Result<Network> {
     let extract = scenario.base_dir.join(&scenario.map.extract);
     let dem = scenario.map.dem.as_ref().map(|d| scenario.base_dir.join(d));
-    let net = Network::from_file(&extract, dem.as_deref(), &Default::default())?;
+    Network::from_file(&extract, dem.as_deref(), &Default::default())
+}
 
+/// [`build`] for a re-plan: closed roads, work done, vehicles' states.
+pub fn build_with(scenario: &Scenario, adjust: &Adjust) -> Result<CityProblem> {
+    build_on(scenario, network(scenario)?, adjust)
+}
+
+/// [`build_with`] on a network already read.
+pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<CityProblem> {
     let depot_nodes: Vec<u32> = scenario
         .depots
         .iter()
@@ -246,9 +306,17 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
     // Tasks per vehicle type.
     let nv = scenario.vehicles.len();
     let mut tasks_of: Vec<Vec<CityTask>> = vec![Vec::new(); nv];
+    // Whether some street in the area is one the type may service.
+    let mut eligible = vec![false; nv];
     for kind in ServiceKind::ALL {
         let types: Vec<usize> = (0..nv)
             .filter(|&v| scenario.vehicles[v].get_ref().service == kind)
+            .filter(|&v| {
+                adjust
+                    .starts
+                    .as_ref()
+                    .is_none_or(|st| st.get(v).is_some_and(|x| !x.is_empty()))
+            })
             .collect();
         if types.is_empty() {
             continue;
@@ -268,7 +336,10 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
                 unreachable_segments += 1;
                 continue;
             }
-            let serving: Vec<usize> = types
+            if adjust.closed.contains(&s) {
+                continue;
+            }
+            let allowed: Vec<usize> = types
                 .iter()
                 .copied()
                 .filter(|&v| {
@@ -282,7 +353,7 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
                             .is_none_or(|c| c.contains(&class))
                 })
                 .collect();
-            let Some(&first) = serving.first() else {
+            if allowed.is_empty() {
                 return Err(scenario.error(format!(
                     "no {} vehicle may service {} streets (OSM way {}), which `[service.{}]` covers",
                     kind.name(),
@@ -290,6 +361,33 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
                     net.way_of(s).osm_id,
                     kind.name()
                 )));
+            }
+            for &v in &allowed {
+                eligible[v] = true;
+            }
+            // A pass must fit in the truck: one pass is the whole segment.
+            let length = net.segments[s as usize].length_m;
+            let material = |v: usize| length * scenario.vehicles[v].get_ref().material_per_m();
+            let serving: Vec<usize> = allowed
+                .iter()
+                .copied()
+                .filter(|&v| material(v) <= scenario.vehicles[v].get_ref().capacity)
+                .collect();
+            let Some(&first) = serving.first() else {
+                let v = allowed[0];
+                let spec = scenario.vehicles[v].get_ref();
+                return Err(scenario.error_at(
+                    scenario.vehicles[v].span(),
+                    format!(
+                        "one pass over OSM way {} ({:.0} m) needs {:.1} of material, above the capacity of every {} vehicle (`{}`: {})",
+                        net.way_of(s).osm_id,
+                        length,
+                        material(v),
+                        kind.name(),
+                        spec.type_name,
+                        spec.capacity
+                    ),
+                ));
             };
             let mid = midpoint(&net, s);
             let v = serving
@@ -310,6 +408,9 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
                 v,
                 &mut tasks_of[v],
             );
+            if !adjust.done.is_empty() {
+                tasks_of[v].retain(|t| !adjust.done.contains(&(t.segment, t.pass)));
+            }
         }
     }
 
@@ -317,7 +418,18 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
     for (v, tasks) in tasks_of.into_iter().enumerate() {
         let entry = &scenario.vehicles[v];
         let spec = entry.get_ref();
-        if tasks.is_empty() {
+        let heads: Vec<VehicleStart> = adjust
+            .starts
+            .as_ref()
+            .map(|st| st.get(v).cloned().unwrap_or_default())
+            .unwrap_or_default();
+        if adjust.starts.is_some() {
+            // A re-plan: a type with vehicles out must bring them home even
+            // when no work is left for it.
+            if heads.is_empty() {
+                continue;
+            }
+        } else if !eligible[v] {
             return Err(scenario.error_at(
                 entry.span(),
                 format!(
@@ -326,6 +438,10 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
                 ),
             ));
         }
+        if tasks.is_empty() && heads.is_empty() {
+            // Other types' depots are nearer to every street it may service.
+            continue;
+        }
         let depot = scenario
             .depots
             .iter()
@@ -333,21 +449,6 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
             .ok_or_else(|| {
                 scenario.error_at(entry.span(), format!("unknown depot `{}`", spec.depot))
             })?;
-        for t in &tasks {
-            if t.material > spec.capacity {
-                return Err(scenario.error_at(
-                    entry.span(),
-                    format!(
-                        "vehicle type `{}`: one pass over OSM way {} ({:.0} m) needs {:.1} of material, above its capacity {}",
-                        spec.type_name,
-                        net.way_of(t.segment).osm_id,
-                        t.length_m,
-                        t.material,
-                        spec.capacity
-                    ),
-                ));
-            }
-        }
         let refills: Vec<(usize, u32)> = scenario
             .refills
             .iter()
@@ -358,12 +459,16 @@ pub fn build(scenario: &Scenario) -> Result<CityProblem> {
         problems.push(vehicle_problem(
             scenario,
             &net,
-            v,
-            depot,
-            depot_nodes[depot],
-            refills,
-            tasks,
+            VehicleInput {
+                v,
+                depot,
+                depot_node: depot_nodes[depot],
+                refills,
+                tasks,
+                heads,
+            },
             &classes,
+            adjust,
         )?);
     }
     Ok(CityProblem {
@@ -458,17 +563,36 @@ fn to_units(seconds: f64) -> i64 {
     (seconds / TIME_UNIT_S).round() as i64
 }
 
-#[allow(clippy::too_many_arguments)]
-fn vehicle_problem(
-    scenario: &Scenario,
-    net: &Network,
+/// One vehicle type's part of the build.
+struct VehicleInput {
     v: usize,
     depot: usize,
     depot_node: u32,
     refills: Vec<(usize, u32)>,
     tasks: Vec<CityTask>,
+    heads: Vec<VehicleStart>,
+}
+
+/// A deadhead cost that no solution pays: what a route that does not open
+/// with its vehicle's starting state would cost (finite, so that sums of a few
+/// stay far from overflow).
+const FORBIDDEN: u32 = 1_000_000_000;
+
+fn vehicle_problem(
+    scenario: &Scenario,
+    net: &Network,
+    input: VehicleInput,
     classes: &[(u8, f64)],
+    adjust: &Adjust,
 ) -> Result<VehicleProblem> {
+    let VehicleInput {
+        v,
+        depot,
+        depot_node,
+        refills,
+        tasks,
+        heads,
+    } = input;
     let spec = scenario.vehicles[v].get_ref();
     let links = 2 * net.segments.len();
     let service_s: Vec<f64> = (0..links)
@@ -478,6 +602,9 @@ fn vehicle_problem(
         .map(|l| {
             let s = &net.segments[(l / 2) as usize];
             let w = net.way_of(l / 2);
+            if adjust.closed.contains(&(l / 2)) {
+                return None;
+            }
             if spec
                 .drive_classes
                 .as_ref()
@@ -515,7 +642,24 @@ fn vehicle_problem(
         }
         task_pts.push(pair);
     }
-    let matrix = graph.matrix(net, &points);
+    // Re-plan: one point per vehicle's starting state (after the task points).
+    let first_head_point = points.len();
+    for h in &heads {
+        points.push(h.at);
+    }
+    let mut matrix = graph.matrix(net, &points);
+    if !heads.is_empty() {
+        restrict_to_heads(&mut matrix, points.len(), first_head_point);
+        if adjust.stability_s > 0.0 {
+            let penalty = to_units(adjust.stability_s).max(1) as u32;
+            let kept = planned_pairs(scenario, &heads, first_head_point, &refills, &point_of_link);
+            add_stability(&mut matrix, points.len(), penalty, &kept);
+        }
+    }
+    for k in 0..heads.len() {
+        let p = (first_head_point + k) as u32;
+        task_pts.push([(p, p), (p, p)]);
+    }
     let point_node: Vec<u32> = points
         .iter()
         .map(|p| match *p {
@@ -543,7 +687,7 @@ fn vehicle_problem(
         )
     })?;
     let class_index = |c: u8| classes.iter().position(|x| x.0 == c).map(|i| i as u8);
-    let inst_tasks: Vec<Task> = tasks
+    let mut inst_tasks: Vec<Task> = tasks
         .iter()
         .map(|t| {
             let (from, to) = net.link_ends(t.links[0]);
@@ -558,6 +702,22 @@ fn vehicle_problem(
             }
         })
         .collect();
+    // Route heads: "serving" one is being where the vehicle is, when it is
+    // there, with what it has used (so deadlines, the shift limit and the load
+    // count from the shift's start).
+    for h in &heads {
+        let head_point = first_head_point + inst_tasks.len() - tasks.len();
+        let node = oracle.point_node(head_point as u32);
+        inst_tasks.push(Task {
+            from: node,
+            to: node,
+            kind: TaskKind::Arc,
+            demand: (h.material_used * 1000.0).round().max(0.0) as i64,
+            serve_cost: to_units(h.time_s),
+            deadhead_cost: 0,
+            class: None,
+        });
+    }
     let spec_inst = InstanceSpec {
         name: format!(
             "{} / {}",
@@ -586,6 +746,8 @@ fn vehicle_problem(
         max_duration: Some(to_units(scenario.shift_seconds())),
         deadlines: classes.iter().map(|c| to_units(c.1)).collect(),
         lateness_weight: scenario.objective.lateness_weight.round().max(0.0) as i64,
+        route_heads: heads.len(),
+        perturbed: !heads.is_empty() && adjust.stability_s > 0.0,
     };
     let instance = Instance::with_oracle(spec_inst, oracle, ext)
         .map_err(|e| scenario.error_at(scenario.vehicles[v].span(), e))?;
@@ -600,5 +762,68 @@ fn vehicle_problem(
         instance,
         service_s,
         deadhead_s,
+        heads,
     })
+}
+
+/// Routes must open with a vehicle's starting state: nothing but the depot
+/// reaches a head point (at no cost), and the depot reaches nothing else.
+fn restrict_to_heads(matrix: &mut [u32], p: usize, first_head: usize) {
+    for q in 0..p {
+        for h in first_head..p {
+            matrix[q * p + h] = if q == 0 { 0 } else { FORBIDDEN };
+        }
+    }
+    for c in &mut matrix[1..first_head] {
+        *c = FORBIDDEN;
+    }
+}
+
+/// Point pairs the current plan drives in a row (head, services, refills, depot).
+fn planned_pairs(
+    scenario: &Scenario,
+    heads: &[VehicleStart],
+    first_head: usize,
+    refills: &[(usize, u32)],
+    point_of_link: &std::collections::HashMap<LinkId, u32>,
+) -> std::collections::HashSet<(u32, u32)> {
+    let mut kept = std::collections::HashSet::new();
+    for (k, h) in heads.iter().enumerate() {
+        let mut prev = (first_head + k) as u32;
+        for stop in &h.planned {
+            let point = match stop {
+                PlannedStop::Service { link, .. } => point_of_link.get(link).copied(),
+                PlannedStop::Refill(id) => refills
+                    .iter()
+                    .position(|&(i, _)| &scenario.refills[i].get_ref().id == id)
+                    .map(|j| 1 + j as u32),
+            };
+            // Work that is no longer required is skipped over.
+            if let Some(q) = point {
+                kept.insert((prev, q));
+                prev = q;
+            }
+        }
+        kept.insert((prev, 0));
+    }
+    kept
+}
+
+/// Adds `penalty` to every finite deadhead between distinct points except the
+/// pairs in `kept`, and those from the depot (a route's opening is priced by
+/// its head).
+fn add_stability(
+    matrix: &mut [u32],
+    p: usize,
+    penalty: u32,
+    kept: &std::collections::HashSet<(u32, u32)>,
+) {
+    for a in 1..p {
+        for b in 0..p {
+            let c = &mut matrix[a * p + b];
+            if a != b && *c < FORBIDDEN && !kept.contains(&(a as u32, b as u32)) {
+                *c = c.saturating_add(penalty).min(FORBIDDEN - 1);
+            }
+        }
+    }
 }

@@ -107,6 +107,13 @@ pub struct Instance {
     pub deadlines: Vec<i64>,
     /// Cost of one unit of lateness.
     pub lateness_weight: i64,
+    /// The last `route_heads` tasks are vehicles' starting states (a re-plan:
+    /// where each vehicle is, when, with what load); each must open a route
+    /// (the oracle makes anything else prohibitively dear).
+    pub route_heads: usize,
+    /// Deadhead costs carry terms beyond travel (a re-plan's stability
+    /// penalty), so the triangle inequality may fail.
+    pub perturbed: bool,
 }
 
 /// Builder input for [`Instance::new`].
@@ -130,6 +137,8 @@ pub struct Extensions {
     pub max_duration: Option<i64>,
     pub deadlines: Vec<i64>,
     pub lateness_weight: i64,
+    pub route_heads: usize,
+    pub perturbed: bool,
 }
 
 impl Instance {
@@ -176,6 +185,7 @@ impl Instance {
         oracle: CostOracle,
         ext: Extensions,
     ) -> std::result::Result<Instance, String> {
+        let spec_len = spec.tasks.len();
         Ok(Instance {
             name: spec.name,
             num_nodes: spec.num_nodes,
@@ -192,6 +202,8 @@ impl Instance {
             max_duration: ext.max_duration,
             deadlines: ext.deadlines,
             lateness_weight: ext.lateness_weight,
+            route_heads: ext.route_heads.min(spec_len),
+            perturbed: ext.perturbed,
         })
     }
 

@@ -20,6 +20,9 @@ pub enum LegKind {
     Service,
     Refill,
     Return,
+    /// Standing still (a re-plan: a vehicle behind its plan waits for the
+    /// re-plan's time).
+    Wait,
 }
 
 /// One link driven: segment index, direction (0: as the OSM way), OSM way id.
@@ -69,6 +72,10 @@ pub struct VehiclePlan {
     pub material_used: f64,
     pub refills: usize,
     pub legs: Vec<Leg>,
+    /// Broken down at this time (a re-plan): its legs end there, away from
+    /// the depot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub down_s: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -173,19 +180,51 @@ impl Builder<'_> {
     }
 }
 
+/// What a re-plan keeps of a vehicle: the legs it has driven (and, for a
+/// vehicle down, when it broke down).
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    pub legs: Vec<Leg>,
+    pub down_s: Option<f64>,
+    /// Plan entry to copy type, depot and capacity from (vehicles down).
+    pub vehicle: Option<VehiclePlan>,
+}
+
 /// Turns the solutions (one per vehicle problem) into a plan.
 pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) -> Plan {
+    build_replan(
+        scenario,
+        city,
+        solutions,
+        &std::collections::BTreeMap::new(),
+    )
+}
+
+/// [`build`] for a re-plan: each route that opens with a vehicle's starting
+/// state continues that vehicle's `history`; vehicles down keep theirs.
+pub fn build_replan(
+    scenario: &Scenario,
+    city: &CityProblem,
+    solutions: &[Solution],
+    history: &std::collections::BTreeMap<String, History>,
+) -> Plan {
     let net = &city.network;
     let mut vehicles = Vec::new();
     let mut violations = Vec::new();
     let mut finish: Vec<(u8, f64, f64)> = Vec::new(); // (class, deadline, end)
+    let deadline_of = |c: u8| city.classes.iter().find(|x| x.0 == c).map(|x| x.1);
     for (p, sol) in city.problems.iter().zip(solutions) {
         let spec = p.spec(scenario);
         let depot = scenario.depots[p.depot].get_ref().id.clone();
+        let n_real = p.tasks.len();
         for (r, route) in sol.routes.iter().enumerate() {
             if route.is_empty() {
                 continue;
             }
+            let head = route
+                .first()
+                .filter(|s| s.task as usize >= n_real)
+                .map(|s| &p.heads[s.task as usize - n_real]);
             let mut b = Builder {
                 net,
                 p,
@@ -194,6 +233,36 @@ pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) ->
                 material: spec.capacity,
                 at: At::Node(p.depot_node),
             };
+            if let Some(h) = head {
+                let done = history
+                    .get(&h.id)
+                    .map(|x| x.legs.clone())
+                    .unwrap_or_default();
+                for l in done.iter().filter(|l| l.kind == LegKind::Service) {
+                    if let Some(c) = l.priority {
+                        if let Some(d) = deadline_of(c) {
+                            finish.push((c, d, l.end_s));
+                        }
+                    }
+                }
+                b.t = done.last().map_or(0.0, |l| l.end_s);
+                b.material = done.last().map_or(spec.capacity, |l| l.material_after);
+                b.at = last_position(net, &done).unwrap_or(At::Node(p.depot_node));
+                b.legs = done;
+                if b.at != h.at {
+                    // Reported elsewhere (a GPS fix): drive there, its link included.
+                    b.drive(h.at, LegKind::Deadhead);
+                    if let At::Link(l) = h.at {
+                        let time = p.deadhead_s[l as usize].unwrap_or(0.0);
+                        let dist = net.segments[(l / 2) as usize].length_m;
+                        b.push(LegKind::Deadhead, time, dist, vec![step(net, l)]);
+                    }
+                    b.at = h.at;
+                }
+                if h.time_s > b.t + 1e-9 {
+                    b.push(LegKind::Wait, h.time_s - b.t, 0.0, Vec::new());
+                }
+            }
             let stops = sol.refills.get(r).map(|v| v.as_slice()).unwrap_or(&[]);
             let mut next_stop = 0;
             let refill_at = |b: &mut Builder, k: usize, next_stop: &mut usize| {
@@ -212,7 +281,9 @@ pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) ->
             };
             for (k, s) in route.iter().enumerate() {
                 refill_at(&mut b, k, &mut next_stop);
-                let task = &p.tasks[s.task as usize];
+                let Some(task) = p.tasks.get(s.task as usize) else {
+                    continue; // a route head: the vehicle's state, already set
+                };
                 let link = task.links[s.dir as usize & 1];
                 b.drive(At::Link(link), LegKind::Deadhead);
                 let seg = &net.segments[(link / 2) as usize];
@@ -242,15 +313,18 @@ pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) ->
                     .sum::<f64>()
                     / 1000.0
             };
-            let id = format!(
-                "{}#{}",
-                spec.type_name,
-                vehicles
-                    .iter()
-                    .filter(|v: &&VehiclePlan| v.type_name == spec.type_name)
-                    .count()
-                    + 1
-            );
+            let id = match head {
+                Some(h) => h.id.clone(),
+                None => format!(
+                    "{}#{}",
+                    spec.type_name,
+                    vehicles
+                        .iter()
+                        .filter(|v: &&VehiclePlan| v.type_name == spec.type_name)
+                        .count()
+                        + 1
+                ),
+            };
             let end_s = legs.last().map_or(0.0, |l| l.end_s);
             if end_s > scenario.shift_seconds() + 1e-6 {
                 violations.push(format!(
@@ -276,8 +350,46 @@ pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) ->
                     .sum(),
                 refills: legs.iter().filter(|l| l.kind == LegKind::Refill).count(),
                 legs,
+                down_s: None,
             });
         }
+    }
+    // Vehicles down keep what they did.
+    for (id, h) in history {
+        let Some(down) = h.down_s else { continue };
+        let Some(base) = &h.vehicle else { continue };
+        for l in h.legs.iter().filter(|l| l.kind == LegKind::Service) {
+            if let Some(c) = l.priority {
+                if let Some(d) = deadline_of(c) {
+                    finish.push((c, d, l.end_s));
+                }
+            }
+        }
+        let km = |k: LegKind| {
+            h.legs
+                .iter()
+                .filter(|l| l.kind == k)
+                .map(|l| l.distance_m)
+                .sum::<f64>()
+                / 1000.0
+        };
+        vehicles.push(VehiclePlan {
+            id: id.clone(),
+            start_s: 0.0,
+            end_s: h.legs.last().map_or(0.0, |l| l.end_s),
+            service_km: km(LegKind::Service),
+            deadhead_km: km(LegKind::Deadhead) + km(LegKind::Return),
+            material_used: h
+                .legs
+                .iter()
+                .filter(|l| l.kind == LegKind::Service)
+                .map(|l| l.material_before - l.material_after)
+                .sum(),
+            refills: h.legs.iter().filter(|l| l.kind == LegKind::Refill).count(),
+            legs: h.legs.clone(),
+            down_s: Some(down),
+            ..base.clone()
+        });
     }
     let classes: Vec<ClassResult> = city
         .classes
@@ -333,6 +445,24 @@ pub fn build(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) ->
         violations,
         attribution: crate::network::geojson::ATTRIBUTION.into(),
     }
+}
+
+/// Where a vehicle stands after `legs`: at the end of the last link driven,
+/// or free to turn at a refill site's node (None before any link).
+pub fn last_position(net: &Network, legs: &[Leg]) -> Option<At> {
+    let last = legs.iter().rev().find(|l| !l.steps.is_empty())?;
+    let st = last.steps.last()?;
+    let link = 2 * st.segment + st.dir as u32;
+    let after_refill = legs
+        .iter()
+        .rev()
+        .take_while(|l| l.steps.is_empty())
+        .any(|l| l.kind == LegKind::Refill);
+    Some(if after_refill {
+        At::Node(net.link_ends(link).1)
+    } else {
+        At::Link(link)
+    })
 }
 
 /// A cheap lower bound on deadhead km: every vehicle used must at least drive

@@ -117,6 +117,25 @@ fn priority(scenario: &Scenario, net: &Network, seg: u32) -> Option<(u8, f64)> {
 }
 
 pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
+    validate_with(scenario, net, plan, &[])
+}
+
+/// A road closed from a time on (a re-plan's event).
+#[derive(Clone, Copy, Debug)]
+pub struct Closure {
+    pub segment: u32,
+    pub from_s: f64,
+}
+
+/// [`validate`] with roads closed during the shift: no leg that starts after a
+/// closure drives the road, and a closed road's passes not done before are
+/// no longer required.
+pub fn validate_with(
+    scenario: &Scenario,
+    net: &Network,
+    plan: &Plan,
+    closures: &[Closure],
+) -> Report {
     let mut rep = Report::default();
     let mut err = |m: String| rep.errors.push(m);
     let mut late = Vec::new();
@@ -129,6 +148,7 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
         .map(|v| v.get_ref().service)
         .collect();
     let mut need = required(scenario, net, &kinds);
+    let closed_from: HashMap<u32, f64> = closures.iter().map(|c| (c.segment, c.from_s)).collect();
     let mut per_type: HashMap<&str, u32> = HashMap::new();
     if (plan.shift_max_s - scenario.shift_seconds()).abs() > TIME_TOL_S {
         err(format!(
@@ -185,6 +205,15 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
                     continue;
                 };
                 let w = net.way_of(st.segment);
+                if closed_from
+                    .get(&st.segment)
+                    .is_some_and(|&c| leg.start_s >= c - TIME_TOL_S)
+                {
+                    err(format!(
+                        "{at}: OSM way {} is closed since {:.0} s",
+                        w.osm_id, closed_from[&st.segment]
+                    ));
+                }
                 if w.osm_id != st.way {
                     err(format!(
                         "{at}: segment {} belongs to OSM way {}, not {}",
@@ -340,6 +369,12 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
                     prev = None;
                 }
                 LegKind::Deadhead | LegKind::Return => {}
+                LegKind::Wait => {
+                    if !leg.steps.is_empty() || leg.end_s < leg.start_s {
+                        err(format!("{at}: a wait drives nothing and lasts ≥ 0 s"));
+                    }
+                    dur = leg.end_s - leg.start_s;
+                }
             }
             if (leg.end_s - leg.start_s - dur).abs() > TIME_TOL_S + 1e-9 * dur {
                 err(format!(
@@ -362,7 +397,7 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
             }
             t = leg.end_s;
         }
-        if first_tail != last_head {
+        if first_tail != last_head && v.down_s.is_none() {
             err(format!("{}: does not return to where it started", v.id));
         }
         if t > scenario.shift_seconds() + TIME_TOL_S {
@@ -380,7 +415,10 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
             ));
         }
     }
-    let mut missing: Vec<_> = need.iter().filter(|(_, &n)| n > 0).collect();
+    let mut missing: Vec<_> = need
+        .iter()
+        .filter(|(k, &n)| n > 0 && !closed_from.contains_key(&k.1))
+        .collect();
     missing.sort_by_key(|(k, _)| (k.1, k.2));
     for ((kind, seg, dir), n) in missing.iter().take(20) {
         err(format!(

@@ -16,7 +16,7 @@ pub fn load(path: &Path) -> Result<Scenario> {
     Ok(s)
 }
 
-fn line_of(text: &str, span: Option<Range<usize>>) -> usize {
+pub(crate) fn line_of(text: &str, span: Option<Range<usize>>) -> usize {
     span.map_or(0, |r| {
         text[..r.start.min(text.len())].matches('\n').count() + 1
     })

@@ -4,7 +4,7 @@
 //!
 //! A complete commented example is `fixtures/town-frost.toml`.
 
-mod load;
+pub(crate) mod load;
 
 pub use load::{load, parse};
 

@@ -128,8 +128,12 @@ impl<'a, S: Segment> SolverData<'a, S> {
             .iter()
             .map(|t| t.serve_cost - t.deadhead_cost)
             .collect();
-        // A refill's detour has no useful floor.
+        // A refill's detour has no useful floor, nor has any insertion when
+        // the costs break the triangle inequality.
         insertion_floor.resize(elements, -INF);
+        if inst.perturbed {
+            insertion_floor.fill(-INF);
+        }
         SolverData {
             inst,
             tasks: n,

@@ -108,6 +108,10 @@ impl<'a, S: Segment> Island<'a, S> {
     fn initialise(&mut self, start: Instant, deadline: Option<Instant>) {
         let n = self.data.num_tasks();
         let count = 4 * self.params.mu;
+        let warm = &self.params.warm_start;
+        if !self.initialised && warm.len() == n {
+            self.educate(warm.clone(), start);
+        }
         for _ in 0..count {
             if deadline.is_some_and(|d| Instant::now() >= d) && self.best.is_some() {
                 break;
@@ -206,7 +210,16 @@ impl<'a, S: Segment> Island<'a, S> {
     }
 
     /// Split, local search, repair when infeasible, and insertion.
-    fn educate(&mut self, tour: Vec<u32>, start: Instant) {
+    fn educate(&mut self, mut tour: Vec<u32>, start: Instant) {
+        // Route heads (vehicles' starting states) must open routes: start the
+        // giant tour at one, so that Split's first route does too.
+        let heads = self.data.inst.route_heads;
+        if heads > 0 {
+            let first_head = (self.data.num_tasks() - heads) as u32;
+            if let Some(k) = tour.iter().position(|&t| t >= first_head) {
+                tour.rotate_left(k);
+            }
+        }
         split(
             self.data,
             &self.penalty,

@@ -63,6 +63,9 @@ pub struct Params {
     /// Meetings between two migrations of the overall best into the islands
     /// (rare migration keeps the islands' searches apart).
     pub migrate_every: u64,
+    /// A giant tour (task ids) to start from, e.g. the plan being re-planned;
+    /// empty: random starts only.
+    pub warm_start: Vec<u32>,
 }
 
 impl Default for Params {
@@ -83,6 +86,7 @@ impl Default for Params {
             restart_after: 10_000,
             epoch: 50,
             migrate_every: 10,
+            warm_start: Vec::new(),
         }
     }
 }

@@ -1,0 +1,98 @@
+//! `arcplan replan <scenario.toml> --plan <plan.json> --events <events.toml>
+//! --out <dir>`: a new plan from where every vehicle stands.
+
+use super::plan::{invalid_plan, solve_all, summary, write_outputs};
+use super::SolverArgs;
+use crate::error::{Error, Result};
+use crate::plan::shift::{self, Plan, SCHEMA};
+use crate::plan::validate;
+use crate::replan::{self, changes, events};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Scenario file (TOML) the plan was made for.
+    pub scenario: PathBuf,
+    /// The plan being driven (plan.json).
+    #[arg(long)]
+    pub plan: PathBuf,
+    /// What happened (TOML, `[[event]]` entries); without it nothing changes.
+    #[arg(long)]
+    pub events: Option<PathBuf>,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Seconds added to each deadhead the current plan does not drive, so that
+    /// routes change only where it pays.
+    #[arg(long, default_value_t = replan::DEFAULT_STABILITY_S)]
+    pub stability_s: f64,
+    /// Re-optimise freely, without the stability price.
+    #[arg(long)]
+    pub no_stability: bool,
+    #[command(flatten)]
+    pub solver: SolverArgs,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let scenario = crate::scenario::load(&a.scenario)?;
+    let t0 = std::time::Instant::now();
+    let text = std::fs::read_to_string(&a.plan).map_err(|e| Error::io(&a.plan, e))?;
+    let plan: Plan =
+        serde_json::from_str(&text).map_err(|e| Error::parse(&a.plan, e.line(), e.to_string()))?;
+    if plan.schema != SCHEMA {
+        return Err(Error::invalid(
+            &a.plan,
+            format!("schema `{}`, expected `{SCHEMA}`", plan.schema),
+        ));
+    }
+    let ids = replan::vehicle_ids(&plan);
+    let events = match &a.events {
+        Some(p) => events::load(p, &scenario, &ids)?,
+        None => events::Events::default(),
+    };
+    let stability = if a.no_stability {
+        0.0
+    } else {
+        a.stability_s.max(0.0)
+    };
+    let r = replan::prepare(&scenario, &plan, &events, stability)?;
+    let built = t0.elapsed();
+    let solutions = if r.changed {
+        solve_all(&r.city, &a.solver.params(), &r.warm_starts)
+    } else {
+        r.current.clone()
+    };
+    let new = shift::build_replan(&r.scenario, &r.city, &solutions, &r.history);
+    let report = validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures);
+    if !report.ok() {
+        return Err(invalid_plan(&report));
+    }
+    let ch = changes::compare(&plan, &new, r.time_s);
+    let json = serde_json::to_vec_pretty(&ch).map_err(|e| Error::Other(e.to_string()))?;
+    write_outputs(
+        &a.out,
+        &new,
+        &r.city,
+        &r.scenario,
+        Some((
+            vec![(PathBuf::from("changes.json"), json)],
+            changes::html(&ch),
+        )),
+    )?;
+    summary(
+        &new,
+        built.as_secs_f64(),
+        t0.elapsed().as_secs_f64(),
+        &a.out,
+    );
+    say!(
+        "  re-plan at {}: {} vehicle(s) changed, {} service(s) moved, {} taken over from vehicles down, {} new, {} dropped",
+        shift::hms(r.time_s),
+        ch.vehicles_changed.len(),
+        ch.moved.len(),
+        ch.reassigned_from_down,
+        ch.added,
+        ch.dropped
+    );
+    Ok(())
+}

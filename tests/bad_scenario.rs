@@ -1,0 +1,170 @@
+//! Bad scenarios on the fixture town: each is a clear message that names the
+//! scenario file and the entry at fault, never a panic; an impossible deadline
+//! still gives a (valid) plan with the violation reported.
+
+mod common;
+
+use arcplan::instance::city;
+use arcplan::plan::shift;
+use arcplan::plan::validate::validate;
+use arcplan::solver::{self, Params};
+use common::{arcplan, fixture};
+
+/// The frost fixture with `edit` applied, parsed as if it stood at its own path.
+fn edited(edit: impl Fn(&str) -> String) -> arcplan::scenario::Scenario {
+    let path = fixture("town-frost.toml");
+    let text = edit(&std::fs::read_to_string(&path).unwrap());
+    arcplan::scenario::parse(&path, &text).expect("the edited scenario parses")
+}
+
+fn build_error(s: &arcplan::scenario::Scenario) -> String {
+    match city::build(s) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("the scenario must be refused"),
+    }
+}
+
+/// 1-based line of the first line containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn a_vehicle_type_no_street_fits_is_named_with_its_line() {
+    let extra = r#"
+[[vehicle]]
+type = "trunk spreader"
+service = "salting"
+count = 1
+depot = "town-depot"
+capacity = 400
+spread_g_per_m2 = 15
+spread_width_m = 6
+service_kmh = 30
+deadhead_kmh = 45
+service_classes = ["trunk"]
+"#;
+    let s = edited(|t| format!("{t}{extra}"));
+    let err = build_error(&s);
+    let line = line_of(&s.text, "type = \"trunk spreader\"");
+    assert!(err.contains("`trunk spreader`"), "{err}");
+    assert!(err.contains("no street in the area"), "{err}");
+    // The span of a [[vehicle]] entry starts at its first key or its header.
+    assert!(
+        err.contains(&format!("town-frost.toml:{line}:"))
+            || err.contains(&format!("town-frost.toml:{}:", line - 1)),
+        "{err} (vehicle at line {line})"
+    );
+}
+
+#[test]
+fn material_above_every_trucks_capacity_names_the_way() {
+    let s = edited(|t| t.replace("capacity = 400", "capacity = 5"));
+    let err = build_error(&s);
+    assert!(
+        err.contains("above the capacity of every salting vehicle"),
+        "{err}"
+    );
+    assert!(err.contains("OSM way "), "{err}");
+    assert!(err.contains("town-frost.toml:"), "{err}");
+}
+
+#[test]
+fn an_area_with_no_street_is_refused() {
+    let s = edited(|t| {
+        t.replace(
+            "# area = { bbox = [10.0, 44.99, 10.03, 45.02] }",
+            "area = { bbox = [10.5, 45.5, 10.51, 45.51] }",
+        )
+    });
+    let err = build_error(&s);
+    assert!(err.contains("the planning area holds no street"), "{err}");
+    assert!(err.contains("town-frost.toml"), "{err}");
+}
+
+#[test]
+fn a_dem_that_does_not_cover_the_map_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dem = dir.path().join("elsewhere");
+    std::fs::create_dir(&dem).unwrap();
+    // A valid tile, but of another cell (N50E020) than the town's (N45E010).
+    let tile = std::fs::read(fixture("dem/N45E010.hgt")).unwrap();
+    std::fs::write(dem.join("N50E020.hgt"), tile).unwrap();
+    let s = edited(|t| {
+        t.replace(
+            "dem = \"dem\"",
+            &format!("dem = {:?}", dem.display().to_string()),
+        )
+    });
+    let err = build_error(&s);
+    assert!(err.contains("no DEM tile covers the network"), "{err}");
+    assert!(err.contains("N45E010.hgt"), "{err}");
+
+    // Through the CLI: non-zero exit and nothing written.
+    let scenario = dir.path().join("frost.toml");
+    std::fs::write(
+        &scenario,
+        s.text.replace(
+            "extract = \"town.osm.pbf\"",
+            &format!(
+                "extract = {:?}",
+                fixture("town.osm.pbf").display().to_string()
+            ),
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, _, stderr) = arcplan(&[
+        "plan",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--time-limit",
+        "1s",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        stderr.contains("no DEM tile covers the network"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "no output may be written");
+}
+
+#[test]
+fn an_impossible_deadline_still_gives_a_plan_with_the_violation() {
+    // Class 1 within 3.6 s of the shift start: no truck leaves the depot that fast.
+    let s = edited(|t| t.replace("deadline_hours = 0.17", "deadline_hours = 0.001"));
+    let problem = city::build(&s).expect("an impossible deadline is not an input error");
+    let params = Params {
+        seed: 1,
+        threads: 1,
+        time_limit: None,
+        max_iterations: Some(500),
+        ..Default::default()
+    };
+    let sols: Vec<_> = problem
+        .problems
+        .iter()
+        .map(|p| solver::solve(&p.instance, &params, |_| {}).best)
+        .collect();
+    let plan = shift::build(&s, &problem, &sols);
+    let rep = validate(&s, &problem.network, &plan);
+    assert!(rep.ok(), "the plan must still be valid: {:?}", rep.errors);
+    assert!(
+        rep.late.iter().any(|&(c, late)| c == 1 && late > 0.0),
+        "the validator must see class-1 services finished late: {:?}",
+        rep.late
+    );
+    assert!(
+        plan.violations
+            .iter()
+            .any(|v| v.starts_with("priority class 1:") && v.contains("after the")),
+        "{:?}",
+        plan.violations
+    );
+    let class1 = plan.classes.iter().find(|c| c.class == 1).expect("class 1");
+    assert!(
+        class1.late_tasks > 0 && class1.lateness_s > 0.0,
+        "{class1:?}"
+    );
+}
