@@ -122,7 +122,8 @@ fn report_renders_in_headless_chromium() {
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
     let info = reader.next_frame(&mut buf).unwrap();
     let px = info.color_type.samples();
-    // Pixels in each vehicle's colour: its route is drawn.
+    // Pixels in each vehicle's colour: its route is drawn (the colour swatches
+    // of the filter and the table hold fewer than 400).
     for (i, v) in plan.vehicles.iter().enumerate() {
         let hex = arcplan::export::report::colour(i);
         let rgb: Vec<u8> = (0..3)
@@ -133,7 +134,7 @@ fn report_renders_in_headless_chromium() {
             .filter(|p| (0..3).all(|k| (p[k] as i32 - rgb[k] as i32).abs() <= 6))
             .count();
         assert!(
-            count > 2000,
+            count > 1000,
             "vehicle {} ({hex}): only {count} pixels of its colour in the screenshot",
             v.id
         );

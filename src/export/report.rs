@@ -383,11 +383,11 @@ function seg(s,rev){const a=O[s],b=O[s+1];ctx.moveTo(X(P[2*(rev?b-1:a)]),Y(P[2*(
 function strokeSegs(list,colour,width){if(!list.length)return;ctx.beginPath();for(const s of list)seg(s,false);ctx.strokeStyle=colour;ctx.lineWidth=width;ctx.stroke();}
 function arrow(s,rev,colour){const a=O[s],b=O[s+1];if(b-a<2)return;const m=a+((b-a-1)>>1);
  let x0=X(P[2*m]),y0=Y(P[2*m+1]),x1=X(P[2*m+2]),y1=Y(P[2*m+3]);if(rev){[x0,y0,x1,y1]=[x1,y1,x0,y0];}
- const dx=x1-x0,dy=y1-y0,L=Math.hypot(dx,dy);if(L<1)return;const ux=dx/L,uy=dy/L,cx=(x0+x1)/2,cy=(y0+y1)/2,z=Math.min(7,2+scale*4);
- ctx.beginPath();ctx.moveTo(cx+ux*z,cy+uy*z);ctx.lineTo(cx-ux*z-uy*z*0.6,cy-uy*z+ux*z*0.6);ctx.lineTo(cx-ux*z+uy*z*0.6,cy-uy*z-ux*z*0.6);ctx.closePath();ctx.fillStyle=colour;ctx.fill();}
+ const dx=x1-x0,dy=y1-y0,L=Math.hypot(dx,dy);if(L<8)return;const ux=dx/L,uy=dy/L,cx=(x0+x1)/2,cy=(y0+y1)/2,z=Math.min(8,3+scale*4);
+ ctx.beginPath();ctx.moveTo(cx+ux*z,cy+uy*z);ctx.lineTo(cx-ux*z-uy*z*0.7,cy-uy*z+ux*z*0.7);ctx.lineTo(cx-ux*z+uy*z*0.7,cy-uy*z-ux*z*0.7);ctx.closePath();ctx.fillStyle=colour;ctx.fill();ctx.strokeStyle='#222';ctx.lineWidth=0.8;ctx.stroke();}
 function draw(){ctx.clearRect(0,0,W,H);ctx.lineCap='round';ctx.lineJoin='round';
  ctx.beginPath();for(let s=0;s<nseg;s++)seg(s,false);ctx.strokeStyle='#c8c8c8';ctx.lineWidth=1;ctx.stroke();
- strokeSegs(D.steep,'#e67e22',3);strokeSegs(D.ramps,'#8e44ad',3);strokeSegs(D.bridges,'#1f5fbf',4);
+ ctx.globalAlpha=0.55;strokeSegs(D.steep,'#e67e22',9);strokeSegs(D.ramps,'#8e44ad',9);strokeSegs(D.bridges,'#1f5fbf',11);ctx.globalAlpha=1;
  const arrows=scale>0.08;
  D.vehicles.forEach((v,i)=>{if(!shown[i])return;
   ctx.setLineDash([4,4]);ctx.beginPath();for(const l of v.legs)if(l[0]===0)for(const k of l[1])seg(k>>1,k&1);ctx.strokeStyle=v.colour;ctx.globalAlpha=0.7;ctx.lineWidth=1.5;ctx.stroke();

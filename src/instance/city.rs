@@ -652,8 +652,9 @@ fn vehicle_problem(
         restrict_to_heads(&mut matrix, points.len(), first_head_point);
         if adjust.stability_s > 0.0 {
             let penalty = to_units(adjust.stability_s).max(1) as u32;
-            let kept = planned_pairs(scenario, &heads, first_head_point, &refills, &point_of_link);
-            add_stability(&mut matrix, points.len(), penalty, &kept);
+            let (kept, home) =
+                planned_pairs(scenario, &heads, first_head_point, &refills, &point_of_link);
+            add_stability(&mut matrix, points.len(), penalty, &kept, &home);
         }
     }
     for k in 0..heads.len() {
@@ -779,20 +780,35 @@ fn restrict_to_heads(matrix: &mut [u32], p: usize, first_head: usize) {
     }
 }
 
-/// Point pairs the current plan drives in a row (head, services, refills, depot).
+/// Point pairs the current plan drives in a row (head, services, refills,
+/// depot), and the vehicle each point belongs to in that plan (`NO_HOME`: none,
+/// or several).
 fn planned_pairs(
     scenario: &Scenario,
     heads: &[VehicleStart],
     first_head: usize,
     refills: &[(usize, u32)],
     point_of_link: &std::collections::HashMap<LinkId, u32>,
-) -> std::collections::HashSet<(u32, u32)> {
+) -> (std::collections::HashSet<(u32, u32)>, Vec<u32>) {
     let mut kept = std::collections::HashSet::new();
+    let mut home = vec![NO_HOME; first_head + heads.len()];
     for (k, h) in heads.iter().enumerate() {
         let mut prev = (first_head + k) as u32;
+        home[first_head + k] = k as u32;
         for stop in &h.planned {
             let point = match stop {
-                PlannedStop::Service { link, .. } => point_of_link.get(link).copied(),
+                PlannedStop::Service { link, .. } => {
+                    let p = point_of_link.get(link).copied();
+                    if let Some(p) = p {
+                        let slot = &mut home[p as usize];
+                        *slot = if *slot == NO_HOME || *slot == k as u32 {
+                            k as u32
+                        } else {
+                            SHARED
+                        };
+                    }
+                    p
+                }
                 PlannedStop::Refill(id) => refills
                     .iter()
                     .position(|&(i, _)| &scenario.refills[i].get_ref().id == id)
@@ -806,24 +822,47 @@ fn planned_pairs(
         }
         kept.insert((prev, 0));
     }
-    kept
+    for h in home.iter_mut() {
+        if *h == SHARED {
+            *h = NO_HOME;
+        }
+    }
+    (kept, home)
 }
+
+const NO_HOME: u32 = u32::MAX;
+const SHARED: u32 = u32::MAX - 1;
+
+/// How many times the stability price a deadhead from one vehicle's planned
+/// work into another's costs: moving work between vehicles is what drivers
+/// and supervisors notice most.
+pub const CROSS_VEHICLE_FACTOR: u32 = 10;
 
 /// Adds `penalty` to every finite deadhead between distinct points except the
 /// pairs in `kept`, and those from the depot (a route's opening is priced by
-/// its head).
+/// its head); a deadhead from one vehicle's planned work into another's costs
+/// [`CROSS_VEHICLE_FACTOR`] times more.
 fn add_stability(
     matrix: &mut [u32],
     p: usize,
     penalty: u32,
     kept: &std::collections::HashSet<(u32, u32)>,
+    home: &[u32],
 ) {
+    let home_of = |x: usize| home.get(x).copied().unwrap_or(NO_HOME);
     for a in 1..p {
         for b in 0..p {
             let c = &mut matrix[a * p + b];
-            if a != b && *c < FORBIDDEN && !kept.contains(&(a as u32, b as u32)) {
-                *c = c.saturating_add(penalty).min(FORBIDDEN - 1);
+            if a == b || *c >= FORBIDDEN || kept.contains(&(a as u32, b as u32)) {
+                continue;
             }
+            let (ha, hb) = (home_of(a), home_of(b));
+            let price = if ha != NO_HOME && hb != NO_HOME && ha != hb {
+                penalty.saturating_mul(CROSS_VEHICLE_FACTOR)
+            } else {
+                penalty
+            };
+            *c = c.saturating_add(price).min(FORBIDDEN - 1);
         }
     }
 }
