@@ -46,12 +46,13 @@ pub fn run(a: Args) -> Result<()> {
     let mut late: Vec<_> = rep.late.clone();
     late.sort_by_key(|a| a.0);
     say!(
-        "{}: {} vehicles, {} services checked; {} errors; {} services after their deadline",
+        "{}: {} vehicles, {} services checked; {} errors; {} services after their deadline; {} required passes excused (unreachable with the turn rules)",
         a.plan.display(),
         plan.vehicles.len(),
         rep.services_checked,
         rep.errors.len(),
-        late.len()
+        late.len(),
+        rep.excused
     );
     if rep.ok() {
         Ok(())

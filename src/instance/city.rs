@@ -69,6 +69,9 @@ pub struct VehicleProblem {
     /// Re-plan: the vehicles whose starting states are the instance's last
     /// tasks (route heads), in that order.
     pub heads: Vec<VehicleStart>,
+    /// Passes `(segment, pass)` left out: not reachable from the depot and
+    /// back with the vehicle's turn rules.
+    pub unreachable: Vec<(u32, u8)>,
 }
 
 /// Where a vehicle stands when a re-plan starts, and what it was to do next.
@@ -590,7 +593,7 @@ fn vehicle_problem(
         depot,
         depot_node,
         refills,
-        tasks,
+        mut tasks,
         heads,
     } = input;
     let spec = scenario.vehicles[v].get_ref();
@@ -648,6 +651,28 @@ fn vehicle_problem(
         points.push(h.at);
     }
     let mut matrix = graph.matrix(net, &points);
+    // Passes the vehicle cannot reach from its depot and come back from, with
+    // its turn rules (a clipped extract's edge, a street behind a restriction):
+    // left out, and reported.
+    let np = points.len();
+    let reach = |a: u32, b: u32| matrix[a as usize * np + b as usize] != u32::MAX;
+    let keep: Vec<bool> = task_pts
+        .iter()
+        .map(|pts: &[(u32, u32); 2]| pts.iter().any(|&(a, b)| reach(0, a) && reach(b, 0)))
+        .collect();
+    let mut unreachable = Vec::new();
+    if keep.iter().any(|k| !k) {
+        let mut k = keep.iter();
+        task_pts.retain(|_| *k.next().unwrap_or(&true));
+        let mut k = keep.iter();
+        tasks.retain(|t| {
+            let ok = *k.next().unwrap_or(&true);
+            if !ok {
+                unreachable.push((t.segment, t.pass));
+            }
+            ok
+        });
+    }
     if !heads.is_empty() {
         restrict_to_heads(&mut matrix, points.len(), first_head_point);
         if adjust.stability_s > 0.0 {
@@ -764,6 +789,7 @@ fn vehicle_problem(
         service_s,
         deadhead_s,
         heads,
+        unreachable,
     })
 }
 

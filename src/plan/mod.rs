@@ -1,6 +1,7 @@
 //! Solutions turned into checked results. [`carp_validator`] checks a solution
 //! of an abstract instance independently of the solver.
 
+pub mod bounds;
 pub mod carp_solution;
 pub mod carp_validator;
 pub mod shift;

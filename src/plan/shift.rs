@@ -354,6 +354,24 @@ pub fn build_replan(
             });
         }
     }
+    // Passes no vehicle can reach with its turn rules.
+    let unreachable: Vec<i64> = city
+        .problems
+        .iter()
+        .flat_map(|p| p.unreachable.iter().map(|&(s, _)| net.way_of(s).osm_id))
+        .collect();
+    if !unreachable.is_empty() {
+        let mut ways = unreachable.clone();
+        ways.sort_unstable();
+        ways.dedup();
+        let shown: Vec<String> = ways.iter().take(10).map(|w| w.to_string()).collect();
+        violations.push(format!(
+            "{} passes left out: not reachable from the depot and back with the turn rules (OSM ways {}{})",
+            unreachable.len(),
+            shown.join(", "),
+            if ways.len() > 10 { ", …" } else { "" }
+        ));
+    }
     // Vehicles down keep what they did.
     for (id, h) in history {
         let Some(down) = h.down_s else { continue };
@@ -418,7 +436,8 @@ pub fn build_replan(
         .collect();
     let service_km: f64 = vehicles.iter().map(|v| v.service_km).sum();
     let deadhead_km: f64 = vehicles.iter().map(|v| v.deadhead_km).sum();
-    let lb = deadhead_lower_bound_km(city, solutions);
+    let lb = deadhead_lower_bound_km(city, solutions)
+        .max(super::bounds::deadhead_lower_bound_km(net, &city.problems));
     let kpis = Kpis {
         vehicles_used: vehicles.len(),
         service_km,
@@ -466,7 +485,8 @@ pub fn last_position(net: &Network, legs: &[Leg]) -> Option<At> {
 }
 
 /// A cheap lower bound on deadhead km: every vehicle used must at least drive
-/// from its depot to the nearest of its tasks (legal paths, by length).
+/// from its depot to the nearest of its tasks (legal paths, by length). The
+/// plan reports the larger of this and [`super::bounds`]' balance bound.
 fn deadhead_lower_bound_km(city: &CityProblem, solutions: &[Solution]) -> f64 {
     let net = &city.network;
     let mut total = 0.0;

@@ -17,6 +17,9 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Default)]
 pub struct Report {
     pub errors: Vec<String>,
+    /// Required passes not done because no vehicle of the service can reach
+    /// them from its depot and back with its turn rules.
+    pub excused: usize,
     /// Service legs finished after their class's deadline: `(class, seconds late)`.
     pub late: Vec<(u8, f64)>,
     pub services_checked: usize,
@@ -415,9 +418,36 @@ pub fn validate_with(
             ));
         }
     }
+    // Passes no vehicle of the service can reach from its depot and come back
+    // from, with its turn rules, are excused (the planner reports them).
+    let mut reach_of: HashMap<usize, Option<Vec<bool>>> = HashMap::new();
+    let mut excusable = |kind: ServiceKind, seg: u32, dir: u8| -> bool {
+        let links: Vec<u32> = match dir {
+            2 => vec![2 * seg, 2 * seg + 1],
+            d => vec![2 * seg + d as u32],
+        };
+        let types: Vec<usize> = (0..scenario.vehicles.len())
+            .filter(|&t| scenario.vehicles[t].get_ref().service == kind)
+            .collect();
+        !types.is_empty()
+            && types.iter().all(|&t| {
+                let ok = reach_of.entry(t).or_insert_with(|| {
+                    reachable_links(scenario, net, t, &degree, &bans, &closed_from)
+                });
+                ok.as_ref()
+                    .is_some_and(|ok| links.iter().all(|&l| !ok[l as usize]))
+            })
+    };
     let mut missing: Vec<_> = need
         .iter()
         .filter(|(k, &n)| n > 0 && !closed_from.contains_key(&k.1))
+        .filter(|(k, _)| {
+            let excused = excusable(k.0, k.1, k.2);
+            if excused {
+                rep.excused += 1;
+            }
+            !excused
+        })
         .collect();
     missing.sort_by_key(|(k, _)| (k.1, k.2));
     for ((kind, seg, dir), n) in missing.iter().take(20) {
@@ -442,4 +472,89 @@ pub fn validate_with(
     rep.late = late;
     rep.services_checked = services;
     rep
+}
+
+/// Links a vehicle of type `t` can drive on a round trip from its depot, with
+/// its turn rules (one-ways, restrictions, U-turns only at dead ends unless
+/// allowed) and without closed roads: a search of its own, so that the
+/// planner's claim that a pass is unreachable is checked, not trusted.
+/// `None` when the depot does not snap.
+fn reachable_links(
+    scenario: &Scenario,
+    net: &Network,
+    t: usize,
+    degree: &[u32],
+    bans: &crate::network::TurnBans,
+    closed: &HashMap<u32, f64>,
+) -> Option<Vec<bool>> {
+    let spec = scenario.vehicles[t].get_ref();
+    let d = scenario
+        .depots
+        .iter()
+        .find(|d| d.get_ref().id == spec.depot)?;
+    let dv = d.get_ref();
+    let depot =
+        crate::instance::city::snap_node(net, scenario, d.span(), "depot", dv.lon, dv.lat).ok()?;
+    let links = 2 * net.segments.len();
+    let drivable = |l: u32| {
+        let s = &net.segments[(l / 2) as usize];
+        let legal = if l.is_multiple_of(2) {
+            s.forward
+        } else {
+            s.backward
+        };
+        let w = net.way_of(l / 2);
+        legal
+            && !closed.contains_key(&(l / 2))
+            && spec
+                .drive_classes
+                .as_ref()
+                .is_none_or(|c| c.contains(&w.class))
+    };
+    let turn_ok = |a: u32, b: u32| {
+        let v = net.link_ends(a).1;
+        (b != (a ^ 1) || degree[v as usize] <= 1 || spec.u_turns != UTurns::DeadEndsOnly)
+            && !bans.banned(a / 2, v, b / 2)
+    };
+    let leaving = |v: u32| -> Vec<u32> {
+        net.out_links(v)
+            .iter()
+            .copied()
+            .filter(|&l| drivable(l))
+            .collect()
+    };
+    let mut incoming: Vec<Vec<u32>> = vec![Vec::new(); net.nodes.len()];
+    for l in 0..links as u32 {
+        if drivable(l) {
+            incoming[net.link_ends(l).1 as usize].push(l);
+        }
+    }
+    let mut fwd = vec![false; links];
+    let mut stack: Vec<u32> = leaving(depot);
+    for &l in &stack {
+        fwd[l as usize] = true;
+    }
+    while let Some(a) = stack.pop() {
+        for b in leaving(net.link_ends(a).1) {
+            if !fwd[b as usize] && turn_ok(a, b) {
+                fwd[b as usize] = true;
+                stack.push(b);
+            }
+        }
+    }
+    // Backwards: links from which the depot is reached.
+    let mut back = vec![false; links];
+    let mut stack: Vec<u32> = incoming[depot as usize].clone();
+    for &l in &stack {
+        back[l as usize] = true;
+    }
+    while let Some(b) = stack.pop() {
+        for &a in &incoming[net.link_ends(b).0 as usize] {
+            if !back[a as usize] && turn_ok(a, b) {
+                back[a as usize] = true;
+                stack.push(a);
+            }
+        }
+    }
+    Some((0..links).map(|l| fwd[l] && back[l]).collect())
 }

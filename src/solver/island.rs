@@ -112,14 +112,61 @@ impl<'a, S: Segment> Island<'a, S> {
         if !self.initialised && warm.len() == n {
             self.educate(warm.clone(), start);
         }
-        for _ in 0..count {
-            if deadline.is_some_and(|d| Instant::now() >= d) && self.best.is_some() {
+        for k in 0..count {
+            // Past the deadline, stop once there is something to return (the
+            // fallback repairs an infeasible population).
+            let populated = self.best.is_some() || k > 0 || !self.infeasible.is_empty();
+            if deadline.is_some_and(|d| Instant::now() >= d) && populated {
                 break;
             }
-            let mut tour: Vec<u32> = (0..n as u32).collect();
-            tour.shuffle(&mut self.rng);
+            let tour = if self.long_routes() {
+                self.nearest_neighbour_tour()
+            } else {
+                let mut tour: Vec<u32> = (0..n as u32).collect();
+                tour.shuffle(&mut self.rng);
+                tour
+            };
             self.educate(tour, start);
         }
+    }
+
+    /// Routes of many services (a city sector rather than a benchmark's
+    /// dozen): from a random tour, the local search would spend its time on
+    /// thousands of small repairs.
+    fn long_routes(&self) -> bool {
+        self.data.num_tasks() > 60 * self.data.max_routes.max(1)
+    }
+
+    /// A giant tour that goes on from each task to one of the three nearest
+    /// unserved tasks (chosen at random): good starting routes, still diverse.
+    fn nearest_neighbour_tour(&mut self) -> Vec<u32> {
+        let n = self.data.num_tasks();
+        let o = &self.data.inst.oracle;
+        let segs = &self.data.task_seg;
+        let mut left: Vec<u32> = (0..n as u32).collect();
+        let mut tour = Vec::with_capacity(n);
+        let mut at = [o.depot_point(); 2];
+        while !left.is_empty() {
+            let mut best = [(i64::MAX, 0usize); 3];
+            for (k, &t) in left.iter().enumerate() {
+                let st = segs[t as usize].start();
+                let d = (0..2)
+                    .flat_map(|a| (0..2).map(move |b| (a, b)))
+                    .map(|(a, b)| o.dist(at[a], st[b]))
+                    .min()
+                    .unwrap_or(i64::MAX);
+                if d < best[2].0 {
+                    best[2] = (d, k);
+                    best.sort_unstable();
+                }
+            }
+            let choices = best.iter().filter(|b| b.0 < i64::MAX).count().max(1);
+            let pick = best[self.rng.random_range(0..choices)].1;
+            let t = left.swap_remove(pick);
+            at = segs[t as usize].end();
+            tour.push(t);
+        }
+        tour
     }
 
     fn generation(&mut self, start: Instant) {

@@ -186,8 +186,8 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
                     match route.cached(i, j) {
                         Some(s) => push(s, &mut acc),
                         None => {
-                            for k in i..=j {
-                                push(&data.task_seg[route.at(k) as usize], &mut acc);
+                            for s in route.chunks(i, j) {
+                                push(s, &mut acc);
                             }
                         }
                     }
@@ -419,8 +419,10 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
                 T(ta),
                 R(ru, b + 1, m + 1)
             ]);
-            // 2-opt: reverse the stretch after the first of them up to the second.
-            if b > a + 1 {
+            // 2-opt: reverse the stretch after the first of them up to the second
+            // (without symmetric costs a reversal is priced task by task: only
+            // short stretches, so that long routes stay fast).
+            if b > a + 1 && (self.data.symmetric || b - a <= super::route::CHUNK) {
                 one!([R(ru, 0, a), Rev(ru, a + 1, b), R(ru, b + 1, m + 1)]);
                 one!([R(ru, 0, a - 1), Rev(ru, a, b - 1), R(ru, b, m + 1)]);
             }

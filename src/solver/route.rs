@@ -8,9 +8,8 @@
 use super::data::{Penalty, SolverData};
 use super::segment::Segment;
 
-/// Routes longer than this price inner subsequences by folding (O(length))
-/// rather than keeping all m²/2 of them.
-const SUB_CACHE_MAX: usize = 160;
+/// Longest inner subsequence kept as a segment.
+pub const CHUNK: usize = 16;
 
 #[derive(Clone, Debug)]
 pub struct Route<S> {
@@ -76,15 +75,13 @@ impl<S: Segment> Route<S> {
 
         self.sub.clear();
         self.row.clear();
-        if m <= SUB_CACHE_MAX {
-            for i in 1..=m {
-                self.row.push(self.sub.len());
-                let mut s = data.task_seg[self.tasks[i - 1] as usize];
+        for i in 1..=m {
+            self.row.push(self.sub.len());
+            let mut s = data.task_seg[self.tasks[i - 1] as usize];
+            self.sub.push(s);
+            for j in i + 1..=m.min(i + CHUNK - 1) {
+                s = s.concat(&data.task_seg[self.tasks[j - 1] as usize], oracle);
                 self.sub.push(s);
-                for j in i + 1..=m {
-                    s = s.concat(&data.task_seg[self.tasks[j - 1] as usize], oracle);
-                    self.sub.push(s);
-                }
             }
         }
 
@@ -117,8 +114,8 @@ impl<S: Segment> Route<S> {
     }
 
     /// The cached segment of positions `i..=j` (0 and m+1 are the depot), for
-    /// `i <= j`; `None` when it is not cached (an inner stretch of a long route:
-    /// fold its tasks instead).
+    /// `i <= j`; `None` for an inner stretch longer than [`CHUNK`] (glue its
+    /// chunks with [`Route::chunks`]).
     #[inline]
     pub fn cached(&self, i: usize, j: usize) -> Option<&S> {
         let m = self.tasks.len();
@@ -126,11 +123,19 @@ impl<S: Segment> Route<S> {
             Some(&self.pre[j])
         } else if j == m + 1 {
             Some(&self.suf[i])
-        } else if !self.row.is_empty() {
+        } else if j - i < CHUNK {
             Some(&self.sub[self.row[i - 1] + (j - i)])
         } else {
             None
         }
+    }
+
+    /// The cached chunks that make up the inner stretch `i..=j`, in order.
+    #[inline]
+    pub fn chunks(&self, i: usize, j: usize) -> impl Iterator<Item = &S> + '_ {
+        (i..=j)
+            .step_by(CHUNK)
+            .map(move |k| &self.sub[self.row[k - 1] + (j.min(k + CHUNK - 1) - k)])
     }
 
     /// Segment of positions `i..=j`; `None` when `i > j`.
@@ -142,11 +147,9 @@ impl<S: Segment> Route<S> {
             return Some(*s);
         }
         let oracle = &data.inst.oracle;
-        let mut s = data.task_seg[self.tasks[i - 1] as usize];
-        for k in i + 1..=j {
-            s = s.concat(&data.task_seg[self.tasks[k - 1] as usize], oracle);
-        }
-        Some(s)
+        let mut parts = self.chunks(i, j);
+        let first = *parts.next()?;
+        Some(parts.fold(first, |acc, s| acc.concat(s, oracle)))
     }
 
     /// Task at position `p` (1..=m).
