@@ -5,9 +5,7 @@
 mod common;
 
 use arcplan::instance::city;
-use arcplan::plan::shift;
-use arcplan::plan::validate::validate;
-use arcplan::solver::{self, Params};
+use arcplan::solver::Params;
 use common::{arcplan, fixture};
 
 /// The frost fixture with `edit` applied, parsed as if it stood at its own path.
@@ -142,14 +140,8 @@ fn an_impossible_deadline_still_gives_a_plan_with_the_violation() {
         max_iterations: Some(500),
         ..Default::default()
     };
-    let sols: Vec<_> = problem
-        .problems
-        .iter()
-        .map(|p| solver::solve(&p.instance, &params, |_| {}).best)
-        .collect();
-    let plan = shift::build(&s, &problem, &sols);
-    let rep = validate(&s, &problem.network, &plan);
-    assert!(rep.ok(), "the plan must still be valid: {:?}", rep.errors);
+    // The plan is still made, and valid.
+    let (plan, rep) = common::solve_and_validate(&s, &problem, &params);
     assert!(
         rep.late.iter().any(|&(c, late)| c == 1 && late > 0.0),
         "the validator must see class-1 services finished late: {:?}",

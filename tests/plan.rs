@@ -7,7 +7,7 @@ mod common;
 use arcplan::instance::city;
 use arcplan::plan::shift::{self, LegKind, Plan};
 use arcplan::plan::validate::validate;
-use arcplan::solver::{self, Params};
+use arcplan::solver::Params;
 use common::{arcplan, fixture};
 
 fn frost_plan() -> (arcplan::scenario::Scenario, city::CityProblem, Plan) {
@@ -20,14 +20,7 @@ fn frost_plan() -> (arcplan::scenario::Scenario, city::CityProblem, Plan) {
         max_iterations: Some(3000),
         ..Default::default()
     };
-    let sols: Vec<_> = problem
-        .problems
-        .iter()
-        .map(|p| solver::solve(&p.instance, &params, |_| {}).best)
-        .collect();
-    let plan = shift::build(&scenario, &problem, &sols);
-    let rep = validate(&scenario, &problem.network, &plan);
-    assert!(rep.ok(), "plan invalid: {:?}", rep.errors);
+    let (plan, _) = common::solve_and_validate(&scenario, &problem, &params);
     (scenario, problem, plan)
 }
 

@@ -7,8 +7,7 @@ mod common;
 
 use arcplan::instance::city;
 use arcplan::plan::shift::{self, LegKind};
-use arcplan::plan::validate::validate;
-use arcplan::solver::{self, Params};
+use arcplan::solver::Params;
 use common::{fixture, shared};
 use std::collections::HashSet;
 use std::time::Duration;
@@ -25,18 +24,7 @@ fn plan(
         time_limit: Some(Duration::from_secs(seconds)),
         ..Default::default()
     };
-    let sols: Vec<_> = problem
-        .problems
-        .iter()
-        .map(|p| solver::solve(&p.instance, &params, |_| {}).best)
-        .collect();
-    let plan = shift::build(&s, &problem, &sols);
-    let rep = validate(&s, &problem.network, &plan);
-    assert!(
-        rep.ok(),
-        "{scenario}: plan invalid: {:?}",
-        &rep.errors[..rep.errors.len().min(5)]
-    );
+    let (plan, _) = common::solve_and_validate(&s, &problem, &params);
     (s, problem, plan)
 }
 

@@ -43,3 +43,25 @@ pub fn arcplan(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Solves every vehicle problem with `params`, builds the plan and checks it
+/// with the independent validator (the report is returned for more checks).
+pub fn solve_and_validate(
+    scenario: &arcplan::scenario::Scenario,
+    problem: &arcplan::instance::city::CityProblem,
+    params: &arcplan::solver::Params,
+) -> (arcplan::plan::shift::Plan, arcplan::plan::validate::Report) {
+    let sols: Vec<_> = problem
+        .problems
+        .iter()
+        .map(|p| arcplan::solver::solve(&p.instance, params, |_| {}).best)
+        .collect();
+    let plan = arcplan::plan::shift::build(scenario, problem, &sols);
+    let rep = arcplan::plan::validate::validate(scenario, &problem.network, &plan);
+    assert!(
+        rep.ok(),
+        "plan invalid: {:?}",
+        &rep.errors[..rep.errors.len().min(5)]
+    );
+    (plan, rep)
+}
