@@ -26,6 +26,7 @@ use crate::network::{link_id, LinkId, Network};
 use crate::scenario::{
     Direction, PrioritySpec, RefillKind, Scenario, ServiceKind, UTurns, VehicleSpec,
 };
+use crate::solver::segment::MAX_HOMES;
 use geo::{Contains, Point, Polygon};
 
 /// Seconds per cost unit.
@@ -579,7 +580,7 @@ struct VehicleInput {
 /// A deadhead cost that no solution pays: what a route that does not open
 /// with its vehicle's starting state would cost (finite, so that sums of a few
 /// stay far from overflow).
-const FORBIDDEN: u32 = 1_000_000_000;
+const FORBIDDEN: u32 = 3_000_000_000;
 
 fn vehicle_problem(
     scenario: &Scenario,
@@ -677,9 +678,8 @@ fn vehicle_problem(
         restrict_to_heads(&mut matrix, points.len(), first_head_point);
         if adjust.stability_s > 0.0 {
             let penalty = to_units(adjust.stability_s).max(1) as u32;
-            let (kept, home) =
-                planned_pairs(scenario, &heads, first_head_point, &refills, &point_of_link);
-            add_stability(&mut matrix, points.len(), penalty, &kept, &home);
+            let kept = planned_pairs(scenario, &heads, first_head_point, &refills, &point_of_link);
+            add_stability(&mut matrix, points.len(), penalty, &kept);
         }
     }
     for k in 0..heads.len() {
@@ -721,7 +721,9 @@ fn vehicle_problem(
                 from,
                 to,
                 kind: t.kind,
-                demand: (t.material * 1000.0).round() as i64,
+                // Thousandths, rounded up (and the capacity down): a load the
+                // solver finds within capacity is within it in reality.
+                demand: (t.material * 1000.0 - 1e-6).ceil().max(0.0) as i64,
                 serve_cost: to_units(service_s[t.links[0] as usize]),
                 deadhead_cost: to_units(deadhead_s[t.links[0] as usize].unwrap_or(0.0)),
                 class: t.priority.and_then(class_index),
@@ -738,7 +740,7 @@ fn vehicle_problem(
             from: node,
             to: node,
             kind: TaskKind::Arc,
-            demand: (h.material_used * 1000.0).round().max(0.0) as i64,
+            demand: (h.material_used * 1000.0 - 1e-6).ceil().max(0.0) as i64,
             serve_cost: to_units(h.time_s),
             deadhead_cost: 0,
             class: None,
@@ -752,7 +754,7 @@ fn vehicle_problem(
         ),
         num_nodes: net.nodes.len(),
         depot: depot_node,
-        capacity: ((spec.capacity * 1000.0).round() as i64).max(1),
+        capacity: ((spec.capacity * 1000.0 + 1e-6).floor() as i64).max(1),
         fleet: Fleet::Limited(spec.count as usize),
         vehicles_in_file: None,
         route_fixed_cost: 0,
@@ -774,6 +776,12 @@ fn vehicle_problem(
         lateness_weight: scenario.objective.lateness_weight.round().max(0.0) as i64,
         route_heads: heads.len(),
         perturbed: !heads.is_empty() && adjust.stability_s > 0.0,
+        homes: if adjust.stability_s > 0.0 {
+            task_homes(&tasks, &heads)
+        } else {
+            Vec::new()
+        },
+        move_price: to_units(adjust.stability_s),
     };
     let instance = Instance::with_oracle(spec_inst, oracle, ext)
         .map_err(|e| scenario.error_at(scenario.vehicles[v].span(), e))?;
@@ -793,6 +801,24 @@ fn vehicle_problem(
     })
 }
 
+/// The vehicle (head index) each task belongs to in the current plan, heads
+/// included (vehicles beyond [`MAX_HOMES`] and new work have none).
+fn task_homes(tasks: &[CityTask], heads: &[VehicleStart]) -> Vec<Option<u8>> {
+    let mut home: std::collections::HashMap<(u32, u8), u8> = Default::default();
+    for (k, h) in heads.iter().enumerate().take(MAX_HOMES) {
+        for stop in &h.planned {
+            if let PlannedStop::Service { segment, pass, .. } = stop {
+                home.insert((*segment, *pass), k as u8);
+            }
+        }
+    }
+    tasks
+        .iter()
+        .map(|t| home.get(&(t.segment, t.pass)).copied())
+        .chain((0..heads.len()).map(|k| (k < MAX_HOMES).then_some(k as u8)))
+        .collect()
+}
+
 /// Routes must open with a vehicle's starting state: nothing but the depot
 /// reaches a head point (at no cost), and the depot reaches nothing else.
 fn restrict_to_heads(matrix: &mut [u32], p: usize, first_head: usize) {
@@ -807,34 +833,20 @@ fn restrict_to_heads(matrix: &mut [u32], p: usize, first_head: usize) {
 }
 
 /// Point pairs the current plan drives in a row (head, services, refills,
-/// depot), and the vehicle each point belongs to in that plan (`NO_HOME`: none,
-/// or several).
+/// depot).
 fn planned_pairs(
     scenario: &Scenario,
     heads: &[VehicleStart],
     first_head: usize,
     refills: &[(usize, u32)],
     point_of_link: &std::collections::HashMap<LinkId, u32>,
-) -> (std::collections::HashSet<(u32, u32)>, Vec<u32>) {
+) -> std::collections::HashSet<(u32, u32)> {
     let mut kept = std::collections::HashSet::new();
-    let mut home = vec![NO_HOME; first_head + heads.len()];
     for (k, h) in heads.iter().enumerate() {
         let mut prev = (first_head + k) as u32;
-        home[first_head + k] = k as u32;
         for stop in &h.planned {
             let point = match stop {
-                PlannedStop::Service { link, .. } => {
-                    let p = point_of_link.get(link).copied();
-                    if let Some(p) = p {
-                        let slot = &mut home[p as usize];
-                        *slot = if *slot == NO_HOME || *slot == k as u32 {
-                            k as u32
-                        } else {
-                            SHARED
-                        };
-                    }
-                    p
-                }
+                PlannedStop::Service { link, .. } => point_of_link.get(link).copied(),
                 PlannedStop::Refill(id) => refills
                     .iter()
                     .position(|&(i, _)| &scenario.refills[i].get_ref().id == id)
@@ -848,47 +860,25 @@ fn planned_pairs(
         }
         kept.insert((prev, 0));
     }
-    for h in home.iter_mut() {
-        if *h == SHARED {
-            *h = NO_HOME;
-        }
-    }
-    (kept, home)
+    kept
 }
-
-const NO_HOME: u32 = u32::MAX;
-const SHARED: u32 = u32::MAX - 1;
-
-/// How many times the stability price a deadhead from one vehicle's planned
-/// work into another's costs: moving work between vehicles is what drivers
-/// and supervisors notice most.
-pub const CROSS_VEHICLE_FACTOR: u32 = 10;
 
 /// Adds `penalty` to every finite deadhead between distinct points except the
 /// pairs in `kept`, and those from the depot (a route's opening is priced by
-/// its head); a deadhead from one vehicle's planned work into another's costs
-/// [`CROSS_VEHICLE_FACTOR`] times more.
+/// its head): reordering a route costs where it changes the order.
 fn add_stability(
     matrix: &mut [u32],
     p: usize,
     penalty: u32,
     kept: &std::collections::HashSet<(u32, u32)>,
-    home: &[u32],
 ) {
-    let home_of = |x: usize| home.get(x).copied().unwrap_or(NO_HOME);
     for a in 1..p {
         for b in 0..p {
             let c = &mut matrix[a * p + b];
             if a == b || *c >= FORBIDDEN || kept.contains(&(a as u32, b as u32)) {
                 continue;
             }
-            let (ha, hb) = (home_of(a), home_of(b));
-            let price = if ha != NO_HOME && hb != NO_HOME && ha != hb {
-                penalty.saturating_mul(CROSS_VEHICLE_FACTOR)
-            } else {
-                penalty
-            };
-            *c = c.saturating_add(price).min(FORBIDDEN - 1);
+            *c = c.saturating_add(penalty).min(FORBIDDEN - 1);
         }
     }
 }

@@ -114,6 +114,11 @@ pub struct Instance {
     /// Deadhead costs carry terms beyond travel (a re-plan's stability
     /// penalty), so the triangle inequality may fail.
     pub perturbed: bool,
+    /// Re-plan: the vehicle (route head index, below
+    /// [`crate::solver::segment::MAX_HOMES`]) each task belongs to in the
+    /// current plan (empty: none), and the price of a task served by another.
+    pub homes: Vec<Option<u8>>,
+    pub move_price: i64,
 }
 
 /// Builder input for [`Instance::new`].
@@ -139,6 +144,8 @@ pub struct Extensions {
     pub lateness_weight: i64,
     pub route_heads: usize,
     pub perturbed: bool,
+    pub homes: Vec<Option<u8>>,
+    pub move_price: i64,
 }
 
 impl Instance {
@@ -204,6 +211,8 @@ impl Instance {
             lateness_weight: ext.lateness_weight,
             route_heads: ext.route_heads.min(spec_len),
             perturbed: ext.perturbed,
+            homes: ext.homes,
+            move_price: ext.move_price,
         })
     }
 

@@ -12,11 +12,15 @@
 //!   as a route's first stop (see [`crate::instance::city::Adjust`]). The
 //!   solver needs no special case: every route opens with one vehicle's state,
 //!   so deadlines, shift length and load count from the shift's start.
-//! - **Stability** (on by default): every deadhead between two stops that the
-//!   current plan does not make in a row costs `stability_s` more, so a task
-//!   moves to another vehicle, or a route is reordered, only when that saves
-//!   more than it disturbs. The solver starts from the current plan (warm
-//!   start).
+//! - **Stability** (on by default): a task served by another vehicle than in
+//!   the current plan costs `stability_s`, and so does every deadhead between
+//!   two stops that the current plan does not make in a row; so work moves,
+//!   or a route is reordered, only when that saves more than it disturbs.
+//!   (The solver's fleet segment counts, per route, the tasks whose home is
+//!   not the vehicle that opens it, for up to
+//!   [`crate::solver::segment::MAX_HOMES`] vehicles per type.) The solver
+//!   starts from the current plan, with the orphaned and new work inserted
+//!   where it adds the least deadhead (warm start).
 //! - With no event at all, the remaining plan is kept as it is.
 
 pub mod changes;
@@ -445,7 +449,8 @@ fn current_solution(p: &city::VehicleProblem, scen: &Scenario) -> (Vec<u32>, Sol
         routes.push(route);
         refills.push(stops);
     }
-    tour.extend((0..n as u32).filter(|&i| !used[i as usize]));
+    let orphans: Vec<u32> = (0..n as u32).filter(|&i| !used[i as usize]).collect();
+    insert_cheapest(p, &mut tour, &orphans);
     (
         tour,
         Solution {
@@ -454,6 +459,85 @@ fn current_solution(p: &city::VehicleProblem, scen: &Scenario) -> (Vec<u32>, Sol
             cost: 0,
         },
     )
+}
+
+/// Inserts each task of `orphans` (work of vehicles down, new work) where it
+/// adds the least time to the giant tour (never before the first head),
+/// preferring routes that stay within the shift, so that the solver starts
+/// from the current routes with the new work already in sensible places.
+fn insert_cheapest(p: &city::VehicleProblem, tour: &mut Vec<u32>, orphans: &[u32]) {
+    let inst = &p.instance;
+    let o = &inst.oracle;
+    let first_head = (inst.num_tasks() - inst.route_heads) as u32;
+    let ends = |t: u32| {
+        [
+            o.task_points(t as usize, 0).1,
+            o.task_points(t as usize, 1).1,
+        ]
+    };
+    let starts = |t: u32| {
+        [
+            o.task_points(t as usize, 0).0,
+            o.task_points(t as usize, 1).0,
+        ]
+    };
+    let d = |from: [u32; 2], to: [u32; 2]| {
+        from.iter()
+            .flat_map(|&a| to.iter().map(move |&b| o.dist(a, b)))
+            .min()
+            .unwrap_or(i64::MAX / 4)
+    };
+    let depot = [o.depot_point(); 2];
+    let limit = inst.max_duration.unwrap_or(i64::MAX / 4);
+    // Route of each tour position, and each route's estimated duration.
+    let route_of = |tour: &[u32]| -> Vec<usize> {
+        let mut r = 0;
+        tour.iter()
+            .enumerate()
+            .map(|(k, &t)| {
+                if t >= first_head && k > 0 {
+                    r += 1;
+                }
+                r
+            })
+            .collect()
+    };
+    let mut routes = route_of(tour);
+    let mut duration = vec![0i64; routes.last().map_or(1, |r| r + 1)];
+    for (k, &t) in tour.iter().enumerate() {
+        let next = tour
+            .get(k + 1)
+            .filter(|&&x| x < first_head)
+            .map_or(depot, |&x| starts(x));
+        duration[routes[k]] += inst.tasks[t as usize].serve_cost + d(ends(t), next);
+    }
+    for &t in orphans {
+        if tour.is_empty() {
+            tour.push(t);
+            routes.push(0);
+            continue;
+        }
+        // Position k: after tour[k-1] (within its route).
+        let serve = inst.tasks[t as usize].serve_cost;
+        let mut best = (false, i64::MAX, tour.len());
+        for k in 1..=tour.len() {
+            let prev = ends(tour[k - 1]);
+            let next = tour
+                .get(k)
+                .filter(|&&x| x < first_head)
+                .map_or(depot, |&x| starts(x));
+            let added = serve + d(prev, starts(t)) + d(ends(t), next) - d(prev, next);
+            let over = duration[routes[k - 1]] + added > limit;
+            if (over, added) < (best.0, best.1) {
+                best = (over, added, k);
+            }
+        }
+        let k = best.2;
+        let r = routes[k - 1];
+        duration[r] += best.1;
+        tour.insert(k, t);
+        routes.insert(k, r);
+    }
 }
 
 /// The vehicles of a plan by id (for the events' checks).

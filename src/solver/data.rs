@@ -40,15 +40,20 @@ impl<'a, S: Segment> SolverData<'a, S> {
         let o = &inst.oracle;
         let n = inst.num_tasks();
         debug_assert!(S::FLEET || (inst.refills.is_empty() && inst.deadlines.is_empty()));
+        let first_head = n - inst.route_heads;
         let mut task_seg: Vec<S> = (0..n)
             .map(|t| {
                 let task = &inst.tasks[t];
-                S::task(
+                let s = S::task(
                     [o.task_points(t, 0), o.task_points(t, 1)],
                     task.serve_cost,
                     task.demand,
                     task.class.map(|c| c as usize),
-                )
+                );
+                match inst.homes.get(t).copied().flatten() {
+                    Some(h) => s.with_home(h as usize, t >= first_head),
+                    None => s,
+                }
             })
             .collect();
         let pairs: Vec<S> = inst
@@ -175,7 +180,8 @@ impl<'a, S: Segment> SolverData<'a, S> {
 /// What one route contributes, from its summary segment (depot to depot).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RouteCost {
-    /// Distance (or time) cost with the fixed cost.
+    /// Distance (or time) cost with the fixed cost (and, in a re-plan, the
+    /// price of tasks moved to another vehicle).
     pub distance: i64,
     /// Lateness over the priority classes, in cost units.
     pub lateness: i64,
@@ -201,7 +207,7 @@ impl RouteCost {
             }
         }
         RouteCost {
-            distance,
+            distance: distance + full.foreign() as i64 * data.inst.move_price,
             lateness,
             excess_load: full.excess_load(data.capacity),
             excess_duration: data.max_duration.map_or(0, |h| (full.best() - h).max(0)),
@@ -256,6 +262,9 @@ impl Penalty {
             excess += (best - h).max(0).saturating_mul(self.duration_milli);
         }
         let mut cost = best + data.fixed_cost + excess / 1000;
+        if S::FLEET {
+            cost += full.foreign() as i64 * data.inst.move_price;
+        }
         if S::FLEET && full.has_deadlines() {
             for (k, &d) in data.inst.deadlines.iter().enumerate() {
                 if let Some(f) = full.finish(k) {

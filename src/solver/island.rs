@@ -50,7 +50,7 @@ impl<'a, S: Segment> Island<'a, S> {
             .max()
             .unwrap_or(1)
             .max(1);
-        let milli = ((max_dist * 1000) / max_demand).clamp(100, 1_000_000_000);
+        let milli = ((max_dist * 1000) / max_demand).clamp(100, 100_000_000);
         // A unit of duration excess starts at ten units of cost.
         let penalty = Penalty {
             capacity_milli: milli,
@@ -332,8 +332,8 @@ impl<'a, S: Segment> Island<'a, S> {
             .unwrap_or_else(|| (0..self.data.num_tasks() as u32).collect());
         let saved = self.penalty;
         self.penalty = Penalty {
-            capacity_milli: 1_000_000_000_000,
-            duration_milli: 1_000_000_000_000,
+            capacity_milli: 1_000_000,
+            duration_milli: 1_000_000,
         };
         self.educate(tour, start);
         self.penalty = saved;
@@ -367,7 +367,7 @@ impl<'a, S: Segment> Island<'a, S> {
         } else {
             1.0
         };
-        let scale = |m: i64| ((m as f64 * factor).ceil() as i64).clamp(10, 1_000_000_000_000);
+        let scale = |m: i64| ((m as f64 * factor).ceil() as i64).clamp(10, 100_000_000);
         let new = Penalty {
             capacity_milli: scale(self.penalty.capacity_milli),
             duration_milli: scale(self.penalty.duration_milli),

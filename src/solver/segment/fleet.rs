@@ -12,11 +12,14 @@
 
 #![allow(clippy::needless_range_loop)] // 2×2 min-plus products read best with indices
 
-use super::{deadheads, min_plus, reverse_cost, Segment, INF, MAX_CLASSES};
+use super::{deadheads, min_plus, reverse_cost, Segment, INF, MAX_CLASSES, MAX_HOMES};
 use crate::instance::CostOracle;
 
 /// "No task of this class in the segment".
 const NO_DUE: i32 = i32::MIN;
+
+/// "The segment does not open with a vehicle's starting state".
+const NO_HEAD: u8 = u8::MAX;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FleetSeg {
@@ -37,6 +40,13 @@ pub struct FleetSeg {
     /// `due[k][a][b]`: finishing time of the last class-`k` task, from the
     /// segment's start, on the least-cost choice for directions `(a, b)`.
     due: [[[i32; 2]; 2]; MAX_CLASSES],
+    /// Tasks per home vehicle, and with a home at all.
+    homes: [u16; MAX_HOMES],
+    homed: u16,
+    /// The vehicle whose starting state opens the segment, and the tasks in
+    /// it whose home is another vehicle.
+    head: u8,
+    foreign: u16,
 }
 
 impl FleetSeg {
@@ -52,6 +62,10 @@ impl FleetSeg {
         len: 0,
         classes: 0,
         due: [[[NO_DUE; 2]; 2]; MAX_CLASSES],
+        homes: [0; MAX_HOMES],
+        homed: 0,
+        head: NO_HEAD,
+        foreign: 0,
     };
 
     #[inline]
@@ -73,6 +87,20 @@ impl FleetSeg {
         }
         out.refills = self.refills + next.refills;
         out.len = self.len + next.len;
+        if (self.homed | next.homed) != 0 || self.head != NO_HEAD || next.head != NO_HEAD {
+            for (o, (a, b)) in out.homes.iter_mut().zip(self.homes.iter().zip(&next.homes)) {
+                *o = a + b;
+            }
+            out.homed = self.homed + next.homed;
+            if self.len == 0 {
+                out.head = next.head;
+                out.foreign = next.foreign;
+            } else if self.head != NO_HEAD {
+                out.head = self.head;
+                out.foreign =
+                    self.foreign + next.homed - next.homes[self.head as usize % MAX_HOMES];
+            }
+        }
     }
 }
 
@@ -212,6 +240,23 @@ impl Segment for FleetSeg {
     #[inline]
     fn has_deadlines(&self) -> bool {
         self.classes != 0
+    }
+
+    fn with_home(mut self, home: usize, head: bool) -> FleetSeg {
+        if home < MAX_HOMES {
+            if head {
+                self.head = home as u8;
+            } else {
+                self.homes[home] += 1;
+                self.homed += 1;
+            }
+        }
+        self
+    }
+
+    #[inline]
+    fn foreign(&self) -> u32 {
+        self.foreign as u32
     }
 
     #[inline]

@@ -30,6 +30,10 @@ pub const INF: i64 = 1 << 50;
 /// Priority classes with a deadline that a [`FleetSeg`] tracks.
 pub const MAX_CLASSES: usize = 3;
 
+/// Vehicles per type whose current work a [`FleetSeg`] tells apart (a
+/// re-plan's price on moving a task to another vehicle).
+pub const MAX_HOMES: usize = 8;
+
 /// What the solver needs of a route subsequence.
 pub trait Segment: Copy + Send + Sync + std::fmt::Debug + 'static {
     /// Whether this kind represents refills and deadlines.
@@ -73,6 +77,19 @@ pub trait Segment: Copy + Send + Sync + std::fmt::Debug + 'static {
     /// Finishing time of the last class-`k` task on the least-cost directions
     /// (`None` without such a task).
     fn finish(&self, k: usize) -> Option<i64>;
+
+    /// Re-plan: the task belongs to vehicle `home` in the current plan, or
+    /// (`head`) is that vehicle's starting state. Kinds without `FLEET`
+    /// ignore it.
+    fn with_home(self, _home: usize, _head: bool) -> Self {
+        self
+    }
+
+    /// Tasks served by another vehicle than their home (a route opened by a
+    /// head).
+    fn foreign(&self) -> u32 {
+        0
+    }
 
     fn is_empty(&self) -> bool {
         self.len() == 0
