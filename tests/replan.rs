@@ -218,6 +218,42 @@ fn stability_price_reduces_moved_services() {
 }
 
 #[test]
+fn progress_gps_and_an_added_vehicle() {
+    let s = scenario(|t| t.to_string());
+    let plan = plan_of(&s);
+    let v = &plan.vehicles[0];
+    let t = v.end_s * 0.5;
+    let text = format!(
+        "[[event]]\nat = {a}\nkind = \"progress\"\nvehicle = \"{id}\"\nservices_done = 3\nposition = [10.0100, 45.0060]\nmaterial_left = 100\n\n[[event]]\nat = {a}\nkind = \"vehicle_added\"\ntype = \"single-axle spreader\"\n",
+        a = at(t),
+        id = v.id
+    );
+    let ev = events_of(&s, &plan, &text).unwrap();
+    let (new, _) = replan_with(&s, &plan, &ev, replan::DEFAULT_STABILITY_S);
+    // The reporting truck keeps exactly its first three services' legs, then
+    // drives from its GPS fix.
+    let w = new.vehicles.iter().find(|w| w.id == v.id).unwrap();
+    let third = v
+        .legs
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.kind == LegKind::Service)
+        .nth(2)
+        .unwrap()
+        .0;
+    assert_eq!(w.legs[..=third], v.legs[..=third]);
+    // The added truck waits at the depot until the event, full.
+    let added = new
+        .vehicles
+        .iter()
+        .find(|w| w.id == "single-axle spreader#3")
+        .expect("the added truck");
+    assert_eq!(added.legs[0].kind, LegKind::Wait);
+    assert!((added.legs[0].end_s - ev.time_s()).abs() < 1e-6);
+    assert_eq!(added.legs[0].material_before, added.capacity);
+}
+
+#[test]
 fn bad_events_are_refused_with_their_line() {
     let s = scenario(|t| t.to_string());
     let plan = plan_of(&s);

@@ -33,7 +33,9 @@ pub struct Changes {
     pub moved: Vec<Moved>,
     /// Services taken over from vehicles that broke down.
     pub reassigned_from_down: usize,
-    /// Services new in the plan (a storm upgrade) and dropped (closed roads).
+    /// Services after the re-plan's time that were not there before (a storm
+    /// upgrade's new work, or work a progress report says is not done yet),
+    /// and services dropped (closed roads, cut off).
     pub added: usize,
     pub dropped: usize,
     pub classes: Vec<ClassChange>,
