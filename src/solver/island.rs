@@ -30,6 +30,9 @@ pub struct Island<'a, S: Segment> {
     pub iterations: u64,
     since_improvement: u64,
     initialised: bool,
+    /// The run's time limit: a local search still running then stops where
+    /// it is (its routes are whole), except in the fallback.
+    deadline: Option<Instant>,
 }
 
 impl<'a, S: Segment> Island<'a, S> {
@@ -76,6 +79,7 @@ impl<'a, S: Segment> Island<'a, S> {
             iterations: 0,
             since_improvement: 0,
             initialised: false,
+            deadline: None,
         }
     }
 
@@ -87,6 +91,8 @@ impl<'a, S: Segment> Island<'a, S> {
     /// Runs `iterations` generations (or until the deadline).
     pub fn run_epoch(&mut self, iterations: u64, start: Instant, deadline: Option<Instant>) {
         let past = |d: Option<Instant>| d.is_some_and(|d| Instant::now() >= d);
+        self.deadline = deadline;
+        self.ls.deadline = deadline;
         if !self.initialised {
             self.initialise(start, deadline);
             self.initialised = true;
@@ -331,6 +337,7 @@ impl<'a, S: Segment> Island<'a, S> {
             .map(|i| i.tour.clone())
             .unwrap_or_else(|| (0..self.data.num_tasks() as u32).collect());
         let saved = self.penalty;
+        self.ls.deadline = None;
         self.penalty = Penalty {
             capacity_milli: 1_000_000,
             duration_milli: 1_000_000,
@@ -338,6 +345,7 @@ impl<'a, S: Segment> Island<'a, S> {
         self.educate(tour, start);
         self.penalty = saved;
         self.ls.penalty = saved;
+        self.ls.deadline = self.deadline;
         match &self.best {
             Some(b) => b.clone(),
             None => {

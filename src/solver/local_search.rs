@@ -47,6 +47,8 @@ pub struct LocalSearch<'a, S: Segment> {
     removal: Vec<(u64, i64, i64)>,
     /// Moves priced since creation (for throughput measurements).
     pub evaluations: u64,
+    /// Stop improving at this time (the routes stay whole and consistent).
+    pub deadline: Option<std::time::Instant>,
 }
 
 impl<'a, S: Segment> LocalSearch<'a, S> {
@@ -66,6 +68,7 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
             scratch: [Vec::new(), Vec::new()],
             removal: vec![(0, 0, 0); n],
             evaluations: 0,
+            deadline: None,
         }
     }
 
@@ -83,6 +86,13 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
         while improved || loop_id < 2 {
             improved = false;
             for idx in 0..self.order.len() {
+                if idx % 32 == 0
+                    && self
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() >= d)
+                {
+                    return;
+                }
                 let u = self.order[idx];
                 if self.route_of[u as usize] == UNROUTED {
                     continue;
