@@ -11,7 +11,7 @@ use arcplan::plan::shift::{self, LegKind, Plan};
 use arcplan::plan::validate::{validate, validate_with};
 use arcplan::replan::{self, changes, events};
 use arcplan::scenario::Scenario;
-use arcplan::solver::{self, Params};
+use arcplan::solver::Params;
 use common::{arcplan, fixture};
 
 fn params(iterations: u64) -> Params {
@@ -36,11 +36,7 @@ fn plan_of(s: &Scenario) -> Plan {
 
 fn plan_with(s: &Scenario, iterations: u64) -> Plan {
     let problem = city::build(s).expect("build");
-    let sols: Vec<_> = problem
-        .problems
-        .iter()
-        .map(|p| solver::solve(&p.instance, &params(iterations), |_| {}).best)
-        .collect();
+    let sols = arcplan::plan::solve::solve_city(&problem, &params(iterations), &[], |_, _| {});
     let plan = shift::build(s, &problem, &sols);
     let rep = validate(s, &problem.network, &plan);
     assert!(rep.ok(), "plan invalid: {:?}", rep.errors);
@@ -76,16 +72,7 @@ fn replan_with(
 ) -> (Plan, changes::Changes) {
     let r = replan::prepare(s, plan, events, stability_s).expect("prepare");
     let sols: Vec<_> = if r.changed {
-        r.city
-            .problems
-            .iter()
-            .zip(&r.warm_starts)
-            .map(|(p, w)| {
-                let mut pp = params(800);
-                pp.warm_start = w.clone();
-                solver::solve(&p.instance, &pp, |_| {}).best
-            })
-            .collect()
+        arcplan::plan::solve::solve_city(&r.city, &params(800), &r.warm_starts, |_, _| {})
     } else {
         r.current.clone()
     };

@@ -1,7 +1,7 @@
 //! The batch manifest: runs and parameter sweeps (format in [`super`]).
 
 use crate::error::{Error, Result};
-use crate::scenario::load::line_of;
+use crate::scenario::load::{from_toml, line_of};
 use crate::scenario::{Scenario, ServiceKind};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -110,23 +110,7 @@ pub fn load(path: &Path) -> Result<Manifest> {
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Manifest> {
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| Error::parse(path, line_of(text, e.span()), e.message().trim()))?;
-    let file: File = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key: String = e
-            .path()
-            .to_string()
-            .split('.')
-            .filter(|part| !part.starts_with("$__"))
-            .collect::<Vec<_>>()
-            .join(".");
-        let inner = e.into_inner();
-        Error::parse(
-            path,
-            line_of(text, inner.span()),
-            format!("`{key}`: {}", inner.message().trim()),
-        )
-    })?;
+    let file: File = from_toml(path, text)?;
     let base = path.parent().unwrap_or(Path::new("."));
     let mut runs: Vec<RunSpec> = Vec::new();
     let mut lines: Vec<usize> = Vec::new();

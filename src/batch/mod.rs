@@ -116,16 +116,7 @@ pub fn run_one(
         let mut scenario = crate::scenario::load(&run.scenario)?;
         run.apply(&mut scenario)?;
         let problem = city::build(&scenario)?;
-        let n = problem.problems.len().max(1) as u32;
-        let solutions: Vec<_> = problem
-            .problems
-            .iter()
-            .map(|p| {
-                let mut pp = params.clone();
-                pp.time_limit = params.time_limit.map(|t| t / n);
-                crate::solver::solve(&p.instance, &pp, |_| {}).best
-            })
-            .collect();
+        let solutions = crate::plan::solve::solve_city(&problem, params, &[], |_, _| {});
         let plan = shift::build(&scenario, &problem, &solutions);
         let rep = validate::validate(&scenario, &problem.network, &plan);
         if !rep.ok() {

@@ -49,39 +49,30 @@ pub(super) fn invalid_plan(report: &validate::Report) -> Error {
     ))
 }
 
-/// Solves every vehicle problem in turn, the time limit shared between them;
-/// `warm_starts[k]`, when given, seeds problem `k`.
+/// Solves every vehicle problem ([`crate::plan::solve::solve_city`]) with a
+/// spinner when the terminal is interactive.
 pub(super) fn solve_all(
     problem: &city::CityProblem,
     params: &crate::solver::Params,
     warm_starts: &[Vec<u32>],
 ) -> Vec<crate::solver::Solution> {
-    let n = problem.problems.len().max(1) as u32;
-    let mut solutions = Vec::new();
-    for (k, p) in problem.problems.iter().enumerate() {
-        let mut pp = params.clone();
-        pp.time_limit = params.time_limit.map(|t| t / n);
-        pp.warm_start = warm_starts.get(k).cloned().unwrap_or_default();
-        let bar = super::interactive().then(|| {
-            let b = indicatif::ProgressBar::new_spinner();
-            b.set_message(format!("solving {}", p.instance.name));
-            b
-        });
-        let out = crate::solver::solve(&p.instance, &pp, |pr| {
-            if let Some(b) = &bar {
-                b.set_message(format!(
+    let bar = super::interactive().then(indicatif::ProgressBar::new_spinner);
+    let solutions = crate::plan::solve::solve_city(problem, params, warm_starts, |p, pr| {
+        if let Some(b) = &bar {
+            match pr {
+                None => b.set_message(format!("solving {}", p.instance.name)),
+                Some(pr) => b.set_message(format!(
                     "{}: cost {} at {:.1}s",
                     p.instance.name,
                     pr.cost,
                     pr.elapsed.as_secs_f64()
-                ));
-                b.tick();
+                )),
             }
-        });
-        if let Some(b) = bar {
-            b.finish_and_clear();
+            b.tick();
         }
-        solutions.push(out.best);
+    });
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     solutions
 }

@@ -4,7 +4,7 @@
 use super::plan::{invalid_plan, solve_all, summary, write_outputs};
 use super::SolverArgs;
 use crate::error::{Error, Result};
-use crate::plan::shift::{self, Plan, SCHEMA};
+use crate::plan::shift::{self, Plan};
 use crate::plan::validate;
 use crate::replan::{self, changes, events};
 use std::path::PathBuf;
@@ -36,15 +36,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
     let t0 = std::time::Instant::now();
-    let text = std::fs::read_to_string(&a.plan).map_err(|e| Error::io(&a.plan, e))?;
-    let plan: Plan =
-        serde_json::from_str(&text).map_err(|e| Error::parse(&a.plan, e.line(), e.to_string()))?;
-    if plan.schema != SCHEMA {
-        return Err(Error::invalid(
-            &a.plan,
-            format!("schema `{}`, expected `{SCHEMA}`", plan.schema),
-        ));
-    }
+    let plan = Plan::read(&a.plan)?;
     let ids = replan::vehicle_ids(&plan);
     let events = match &a.events {
         Some(p) => events::load(p, &scenario, &ids)?,

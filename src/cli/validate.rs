@@ -2,8 +2,7 @@
 //! scenario and the map, independently of how it was made.
 
 use crate::error::{Error, Result};
-use crate::network::Network;
-use crate::plan::shift::{Plan, SCHEMA};
+use crate::plan::shift::Plan;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -19,18 +18,8 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
-    let text = std::fs::read_to_string(&a.plan).map_err(|e| Error::io(&a.plan, e))?;
-    let plan: Plan =
-        serde_json::from_str(&text).map_err(|e| Error::parse(&a.plan, e.line(), e.to_string()))?;
-    if plan.schema != SCHEMA {
-        return Err(Error::invalid(
-            &a.plan,
-            format!("schema `{}`, expected `{SCHEMA}`", plan.schema),
-        ));
-    }
-    let extract = scenario.base_dir.join(&scenario.map.extract);
-    let dem = scenario.map.dem.as_ref().map(|d| scenario.base_dir.join(d));
-    let net = Network::from_file(&extract, dem.as_deref(), &Default::default())?;
+    let plan = Plan::read(&a.plan)?;
+    let net = crate::instance::city::network(&scenario)?;
     let rep = match &a.events {
         None => crate::plan::validate::validate(&scenario, &net, &plan),
         Some(path) => {

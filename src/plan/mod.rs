@@ -5,4 +5,5 @@ pub mod bounds;
 pub mod carp_solution;
 pub mod carp_validator;
 pub mod shift;
+pub mod solve;
 pub mod validate;

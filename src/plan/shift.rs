@@ -120,6 +120,23 @@ pub struct Plan {
     pub attribution: String,
 }
 
+impl Plan {
+    /// Reads a `plan.json`, refusing another schema.
+    pub fn read(path: &std::path::Path) -> crate::Result<Plan> {
+        use crate::Error;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let plan: Plan =
+            serde_json::from_str(&text).map_err(|e| Error::parse(path, e.line(), e.to_string()))?;
+        if plan.schema != SCHEMA {
+            return Err(Error::invalid(
+                path,
+                format!("schema `{}`, expected `{SCHEMA}`", plan.schema),
+            ));
+        }
+        Ok(plan)
+    }
+}
+
 fn step(net: &Network, l: LinkId) -> Step {
     Step {
         segment: l / 2,

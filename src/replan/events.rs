@@ -15,7 +15,7 @@
 
 use crate::error::{Error, Result};
 use crate::osm::tags::RoadClass;
-use crate::scenario::load::line_of;
+use crate::scenario::load::{from_toml, line_of};
 use crate::scenario::{PrioritySpec, Scenario};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -124,28 +124,7 @@ pub fn parse(
     scenario: &Scenario,
     vehicle_ids: &[String],
 ) -> Result<Events> {
-    let de = toml::Deserializer::parse(text)
-        .map_err(|e| Error::parse(path, line_of(text, e.span()), e.message().trim()))?;
-    let file: File = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key: String = e
-            .path()
-            .to_string()
-            .split('.')
-            .filter(|part| !part.starts_with("$__"))
-            .collect::<Vec<_>>()
-            .join(".");
-        let inner = e.into_inner();
-        let at = if key.is_empty() || key == "." {
-            String::new()
-        } else {
-            format!("`{key}`: ")
-        };
-        Error::parse(
-            path,
-            line_of(text, inner.span()),
-            format!("{at}{}", inner.message().trim()),
-        )
-    })?;
+    let file: File = from_toml(path, text)?;
     let start = epoch_s(&scenario.shift.start)
         .ok_or_else(|| scenario.error("`shift.start` needs a date, a time and a UTC offset"))?;
     let shift = scenario.shift_seconds();

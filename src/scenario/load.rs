@@ -22,11 +22,13 @@ pub(crate) fn line_of(text: &str, span: Option<Range<usize>>) -> usize {
     })
 }
 
-/// Parses and checks scenario text; `path` only names the file in errors.
-pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
+/// Deserialises a TOML file's text; syntax errors, unknown keys and bad values
+/// name the key path and the line (`path` only names the file). Shared by the
+/// scenario, the re-plan's events and the batch manifest.
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     let de = toml::Deserializer::parse(text)
         .map_err(|e| Error::parse(path, line_of(text, e.span()), e.message().trim()))?;
-    let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(de).map_err(|e| {
         // `toml::Spanned` wraps entries in a private field: leave it out of the path.
         let key: String = e
             .path()
@@ -46,7 +48,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
             line_of(text, inner.span()),
             format!("{at}{}", inner.message().trim()),
         )
-    })?;
+    })
+}
+
+/// Parses and checks scenario text; `path` only names the file in errors.
+pub fn parse(path: &Path, text: &str) -> Result<Scenario> {
+    let s: Scenario = from_toml(path, text)?;
     check(path, text, &s)?;
     let mut s = s;
     s.path = path.to_path_buf();

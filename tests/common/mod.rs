@@ -51,11 +51,7 @@ pub fn solve_and_validate(
     problem: &arcplan::instance::city::CityProblem,
     params: &arcplan::solver::Params,
 ) -> (arcplan::plan::shift::Plan, arcplan::plan::validate::Report) {
-    let sols: Vec<_> = problem
-        .problems
-        .iter()
-        .map(|p| arcplan::solver::solve(&p.instance, params, |_| {}).best)
-        .collect();
+    let sols = arcplan::plan::solve::solve_city(problem, params, &[], |_, _| {});
     let plan = arcplan::plan::shift::build(scenario, problem, &sols);
     let rep = arcplan::plan::validate::validate(scenario, &problem.network, &plan);
     assert!(
