@@ -21,22 +21,21 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
-    let t0 = std::time::Instant::now();
+    let mut clock = super::Stopwatch::start();
     let problem = city::build(&scenario)?;
-    let built = t0.elapsed();
+    clock.lap("network and instances");
     let solutions = solve_all(&problem, &a.solver.params(), &[]);
+    clock.lap("solve");
     let plan = shift::build(&scenario, &problem, &solutions);
+    clock.lap("plan");
     let report = validate::validate(&scenario, &problem.network, &plan);
     if !report.ok() {
         return Err(invalid_plan(&report));
     }
+    clock.lap("validation");
     write_outputs(&a.out, &plan, &problem, &scenario, None)?;
-    summary(
-        &plan,
-        built.as_secs_f64(),
-        t0.elapsed().as_secs_f64(),
-        &a.out,
-    );
+    clock.lap("outputs");
+    summary(&plan, &clock, &a.out);
     Ok(())
 }
 
@@ -143,7 +142,7 @@ pub(super) fn write_outputs(
     Ok(())
 }
 
-pub(super) fn summary(plan: &Plan, build_s: f64, total_s: f64, out: &Path) {
+pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
     let k = &plan.kpis;
     say!(
         "{}: shift plan ({} from {})",
@@ -192,7 +191,8 @@ pub(super) fn summary(plan: &Plan, build_s: f64, total_s: f64, out: &Path) {
         say!("  violation: {v}");
     }
     say!(
-        "  validated; network and instances {build_s:.2} s, total {total_s:.2} s; written to {}",
+        "  validated; {}; written to {}",
+        clock.line(),
         out.display()
     );
 }

@@ -35,7 +35,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
-    let t0 = std::time::Instant::now();
+    let mut clock = super::Stopwatch::start();
     let plan = Plan::read(&a.plan)?;
     let ids = replan::vehicle_ids(&plan);
     let events = match &a.events {
@@ -48,17 +48,20 @@ pub fn run(a: Args) -> Result<()> {
         a.stability_s.max(0.0)
     };
     let r = replan::prepare(&scenario, &plan, &events, stability)?;
-    let built = t0.elapsed();
+    clock.lap("events and instances");
     let solutions = if r.changed {
         solve_all(&r.city, &a.solver.params(), &r.warm_starts)
     } else {
         r.current.clone()
     };
+    clock.lap("solve");
     let new = shift::build_replan(&r.scenario, &r.city, &solutions, &r.history);
+    clock.lap("plan");
     let report = validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures);
     if !report.ok() {
         return Err(invalid_plan(&report));
     }
+    clock.lap("validation");
     let ch = changes::compare(&plan, &new, r.time_s);
     let json = serde_json::to_vec_pretty(&ch).map_err(|e| Error::Other(e.to_string()))?;
     write_outputs(
@@ -71,12 +74,8 @@ pub fn run(a: Args) -> Result<()> {
             changes::html(&ch),
         )),
     )?;
-    summary(
-        &new,
-        built.as_secs_f64(),
-        t0.elapsed().as_secs_f64(),
-        &a.out,
-    );
+    clock.lap("outputs");
+    summary(&new, &clock, &a.out);
     say!(
         "  re-plan at {}: {} vehicle(s) changed, {} service(s) moved, {} taken over from vehicles down, {} new, {} dropped",
         shift::hms(r.time_s),

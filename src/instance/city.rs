@@ -10,15 +10,23 @@
 //! - **Priorities**: the first priority class (by number) whose rule matches
 //!   (bridge, ramp, |grade| ≥ threshold, road class) gives a task its deadline.
 //! - **Vehicle types and depots**: each vehicle type (with its own depot,
-//!   capacity, speeds and turn rules) gets its own [`Instance`]; a task several
-//!   types could service goes to the type whose depot is nearest (straight
-//!   line). This is a decomposition by depot and type, the usual sectorisation
-//!   of winter and sanitation services; optimising across depots jointly is
-//!   left to the city-scale work.
+//!   capacity, speeds and turn rules) gets its own [`Instance`]s; a street
+//!   several types could service goes to the nearest depot in travel time,
+//!   with per-type offsets that even out the work per vehicle
+//!   ([`district::assign_types`]). A type serves the strongly connected
+//!   component of its depot (an island needs a depot of its own).
+//! - **Districts**: a type with many tasks is split into compact districts,
+//!   each with its share of the vehicles and its own instance
+//!   ([`district::split`]); deadhead costs are exact to each point's
+//!   [`EXACT_NEAREST`] nearest points and bounded through landmarks beyond
+//!   ([`LinkGraph::matrix`]). This is the usual sectorisation of winter and
+//!   sanitation services, and what keeps a city of tens of thousands of
+//!   passes within minutes and a few GB.
 //! - **Costs are times** in tenths of a second ([`TIME_UNIT_S`]); deadhead times
 //!   come from [`LinkGraph`] shortest paths that respect one-ways, turn
 //!   restrictions and the vehicle's U-turn rule.
 
+use super::district;
 use super::turns::{At, LinkGraph, UTurnRule};
 use super::{CostOracle, Extensions, Fleet, Instance, InstanceSpec, Refill, Task, TaskKind};
 use crate::error::Result;
@@ -28,6 +36,7 @@ use crate::scenario::{
 };
 use crate::solver::segment::MAX_HOMES;
 use geo::{Contains, Point, Polygon};
+use std::sync::Arc;
 
 /// Seconds per cost unit.
 pub const TIME_UNIT_S: f64 = 0.1;
@@ -62,11 +71,15 @@ pub struct VehicleProblem {
     pub refills: Vec<(usize, u32)>,
     pub tasks: Vec<CityTask>,
     pub points: Vec<At>,
-    pub graph: LinkGraph,
+    /// The type's link graph and link times, shared by its districts.
+    pub graph: Arc<LinkGraph>,
     pub instance: Instance,
     /// Seconds to service and to deadhead each link.
-    pub service_s: Vec<f64>,
-    pub deadhead_s: Vec<Option<f64>>,
+    pub service_s: Arc<Vec<f64>>,
+    pub deadhead_s: Arc<Vec<Option<f64>>>,
+    /// Which of the type's districts this is (0 when the type is whole), and
+    /// how many the type has.
+    pub district: (usize, usize),
     /// Re-plan: the vehicles whose starting states are the instance's last
     /// tasks (route heads), in that order.
     pub heads: Vec<VehicleStart>,
@@ -179,35 +192,35 @@ pub(crate) fn snap_node(
     lon: f64,
     lat: f64,
 ) -> Result<u32> {
+    let comps = &net.components;
     let s = net
         .snap
-        .snap(net, [lon, lat])
-        .ok_or_else(|| scenario.error_at(span.clone(), format!("{what}: the map has no street")))?;
+        .snap_where(net, [lon, lat], |seg| {
+            let g = &net.segments[seg as usize];
+            comps.holds_yards(g.from) && comps.of(g.from) == comps.of(g.to)
+        })
+        .ok_or_else(|| {
+            scenario.error_at(
+                span.clone(),
+                format!("{what}: the map has no street in a connected network"),
+            )
+        })?;
     if s.distance_m > MAX_SNAP_M {
         return Err(scenario.error_at(
             span,
             format!(
-                "{what} at {lon}, {lat} is {:.1} km from the nearest street: is it on the map?",
+                "{what} at {lon}, {lat} is {:.1} km from the nearest street of a connected network: is it on the map?",
                 s.distance_m / 1000.0
             ),
         ));
     }
     let seg = &net.segments[s.segment as usize];
-    // The nearer end of the snapped segment that lies in the main network.
-    let ends = if s.offset_m <= seg.length_m / 2.0 {
-        [seg.from, seg.to]
+    // The nearer end of the snapped segment (both lie in one yard-holding component).
+    Ok(if s.offset_m <= seg.length_m / 2.0 {
+        seg.from
     } else {
-        [seg.to, seg.from]
-    };
-    ends.into_iter()
-        .chain(std::iter::once(s.node))
-        .find(|&n| net.components.in_main(n))
-        .ok_or_else(|| {
-            scenario.error_at(
-                span,
-                format!("{what} snaps to a street cut off from the rest of the network"),
-            )
-        })
+        seg.to
+    })
 }
 
 /// The priority class and deadline of a segment.
@@ -283,9 +296,24 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
         return Err(scenario.error("the planning area holds no street of the map"));
     }
     let mut unreachable_segments = 0;
-    let reachable = |s: u32| {
+    // A type serves the streets of its depot's strongly connected component
+    // (an island without a bridge needs a depot of its own).
+    let comp_of_type: Vec<Option<u32>> = scenario
+        .vehicles
+        .iter()
+        .map(|v| {
+            let id = &v.get_ref().depot;
+            scenario
+                .depots
+                .iter()
+                .position(|d| &d.get_ref().id == id)
+                .map(|d| net.components.of(depot_nodes[d]))
+        })
+        .collect();
+    let reachable_by = |v: usize, s: u32| {
         let seg = &net.segments[s as usize];
-        net.components.in_main(seg.from) && net.components.in_main(seg.to)
+        let c = net.components.of(seg.from);
+        c == net.components.of(seg.to) && comp_of_type[v] == Some(c)
     };
 
     let mut classes: Vec<(u8, f64)> = scenario
@@ -312,6 +340,8 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
     let mut tasks_of: Vec<Vec<CityTask>> = vec![Vec::new(); nv];
     // Whether some street in the area is one the type may service.
     let mut eligible = vec![false; nv];
+    // Streets to plan, each with the types that may take it.
+    let mut pending: Vec<(u32, Direction, Vec<usize>)> = Vec::new();
     for kind in ServiceKind::ALL {
         let types: Vec<usize> = (0..nv)
             .filter(|&v| scenario.vehicles[v].get_ref().service == kind)
@@ -334,10 +364,6 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
         for &s in &in_area_segs {
             let class = net.way_of(s).class;
             if !policy.classes.contains(&class) {
-                continue;
-            }
-            if !reachable(s) {
-                unreachable_segments += 1;
                 continue;
             }
             if adjust.closed.contains(&s) {
@@ -369,6 +395,14 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             for &v in &allowed {
                 eligible[v] = true;
             }
+            let allowed: Vec<usize> = allowed
+                .into_iter()
+                .filter(|&v| reachable_by(v, s))
+                .collect();
+            if allowed.is_empty() {
+                unreachable_segments += 1;
+                continue;
+            }
             // A pass must fit in the truck: one pass is the whole segment.
             let length = net.segments[s as usize].length_m;
             let material = |v: usize| length * scenario.vehicles[v].get_ref().material_per_m();
@@ -377,7 +411,7 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                 .copied()
                 .filter(|&v| material(v) <= scenario.vehicles[v].get_ref().capacity)
                 .collect();
-            let Some(&first) = serving.first() else {
+            if serving.is_empty() {
                 let v = allowed[0];
                 let spec = scenario.vehicles[v].get_ref();
                 return Err(scenario.error_at(
@@ -392,29 +426,97 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                         spec.capacity
                     ),
                 ));
-            };
-            let mid = midpoint(&net, s);
-            let v = serving
-                .iter()
-                .copied()
-                .min_by(|&a, &b| {
-                    let da = depot_distance(scenario, a, mid);
-                    let db = depot_distance(scenario, b, mid);
-                    da.total_cmp(&db)
-                })
-                .unwrap_or(first);
-            push_tasks(
-                &net,
-                scenario,
-                &by_class,
-                s,
-                policy.direction,
-                v,
-                &mut tasks_of[v],
-            );
-            if !adjust.done.is_empty() {
-                tasks_of[v].retain(|t| !adjust.done.contains(&(t.segment, t.pass)));
             }
+            pending.push((s, policy.direction, serving));
+        }
+    }
+
+    // Which type (depot) takes each street: nearest in travel time, balanced
+    // in work per vehicle between types (see `district::assign_types`).
+    let yards_of: Vec<Vec<[f64; 2]>> = (0..nv)
+        .map(|v| {
+            let spec = scenario.vehicles[v].get_ref();
+            let Some(d) = scenario
+                .depots
+                .iter()
+                .find(|d| d.get_ref().id == spec.depot)
+            else {
+                return Vec::new();
+            };
+            let comp = net.components.of(depot_nodes[scenario
+                .depots
+                .iter()
+                .position(|x| x.get_ref().id == spec.depot)
+                .unwrap_or(0)]);
+            std::iter::once([d.get_ref().lon, d.get_ref().lat])
+                .chain(
+                    scenario
+                        .refills
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, r)| {
+                            Some(r.get_ref().kind) == refill_kind(spec.service)
+                                && net.components.of(refill_nodes[*i]) == comp
+                        })
+                        .map(|(_, r)| [r.get_ref().lon, r.get_ref().lat]),
+                )
+                .collect()
+        })
+        .collect();
+    let mut scratch = Vec::new();
+    let choices: Vec<district::Choice> = pending
+        .iter()
+        .map(|(s, direction, serving)| {
+            let mid = midpoint(&net, *s);
+            district::Choice {
+                options: serving
+                    .iter()
+                    .map(|&v| {
+                        let spec = scenario.vehicles[v].get_ref();
+                        scratch.clear();
+                        push_tasks(&net, scenario, &by_class, *s, *direction, v, &mut scratch);
+                        let mps =
+                            spec.deadhead_speed_kmh(None, crate::osm::RoadClass::Residential) / 3.6;
+                        let depot_m = yards_of[v]
+                            .first()
+                            .map_or(f64::INFINITY, |&y| crate::geodesy::distance_m(y, mid));
+                        let yard_m = yards_of[v]
+                            .iter()
+                            .map(|&y| crate::geodesy::distance_m(y, mid))
+                            .fold(f64::INFINITY, f64::min);
+                        let work: f64 = scratch
+                            .iter()
+                            .map(|t| {
+                                t.length_m / (spec.service_kmh / 3.6)
+                                    + 2.6 * yard_m / mps * (t.material / spec.capacity).min(1.0)
+                            })
+                            .sum();
+                        (v, 1.3 * depot_m / mps, work)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let counts: Vec<usize> = scenario
+        .vehicles
+        .iter()
+        .map(|v| v.get_ref().count as usize)
+        .collect();
+    let chosen = district::assign_types(&choices, &counts);
+    for ((s, direction, _), &v) in pending.iter().zip(&chosen) {
+        push_tasks(
+            &net,
+            scenario,
+            &by_class,
+            *s,
+            *direction,
+            v,
+            &mut tasks_of[v],
+        );
+    }
+    if !adjust.done.is_empty() {
+        for tasks in &mut tasks_of {
+            tasks.retain(|t| !adjust.done.contains(&(t.segment, t.pass)));
         }
     }
 
@@ -458,22 +560,54 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             .iter()
             .enumerate()
             .filter(|(_, r)| Some(r.get_ref().kind) == refill_kind(spec.service))
+            .filter(|&(i, _)| {
+                net.components.of(refill_nodes[i]) == net.components.of(depot_nodes[depot])
+            })
             .map(|(i, _)| (i, refill_nodes[i]))
             .collect();
-        problems.push(vehicle_problem(
-            scenario,
-            &net,
-            VehicleInput {
-                v,
-                depot,
-                depot_node: depot_nodes[depot],
-                refills,
-                tasks,
-                heads,
-            },
-            &classes,
-            adjust,
-        )?);
+        let shared = type_graph(scenario, &net, v, adjust);
+        // A fresh plan splits a large type into districts; a re-plan keeps
+        // the type whole (its vehicles' routes are the grouping).
+        let parts = if heads.is_empty() {
+            let yards: Vec<u32> = std::iter::once(depot_nodes[depot])
+                .chain(refills.iter().map(|r| r.1))
+                .collect();
+            district::split(
+                &district_items(&net, spec, &tasks, &yards),
+                spec.count as usize,
+                DISTRICT_TASKS,
+            )
+        } else {
+            vec![district::District {
+                tasks: (0..tasks.len()).collect(),
+                vehicles: spec.count as usize,
+            }]
+        };
+        let n_parts = parts.len();
+        let mut heads = Some(heads);
+        for (k, part) in parts.into_iter().enumerate() {
+            if part.tasks.is_empty() && n_parts > 1 {
+                continue;
+            }
+            let sub: Vec<CityTask> = part.tasks.iter().map(|&i| tasks[i].clone()).collect();
+            problems.push(vehicle_problem(
+                scenario,
+                &net,
+                VehicleInput {
+                    v,
+                    depot,
+                    depot_node: depot_nodes[depot],
+                    refills: refills.clone(),
+                    tasks: sub,
+                    heads: heads.take().unwrap_or_default(),
+                    count: part.vehicles,
+                    district: (k, n_parts),
+                },
+                &shared,
+                &classes,
+                adjust,
+            )?);
+        }
     }
     Ok(CityProblem {
         network: net,
@@ -483,15 +617,46 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
     })
 }
 
-fn depot_distance(scenario: &Scenario, v: usize, p: [f64; 2]) -> f64 {
-    let spec = scenario.vehicles[v].get_ref();
-    scenario
-        .depots
+/// Link points to which each task point's deadhead is exact (see
+/// [`LinkGraph::matrix`]); farther ones get a landmark upper bound.
+pub const EXACT_NEAREST: usize = 400;
+
+/// Tasks per district a large vehicle type is split into (see [`district`]):
+/// a matrix of about `(2 × 1,000)²` costs (16 MB) and a search that converges
+/// in tens of seconds.
+pub const DISTRICT_TASKS: usize = 1000;
+
+/// Place and work of each task, for [`district::split`]: service time, plus
+/// the task's share of a round trip to the nearest yard for its material
+/// (straight line × 1.3 at the deadhead speed).
+fn district_items(
+    net: &Network,
+    spec: &VehicleSpec,
+    tasks: &[CityTask],
+    yards: &[u32],
+) -> Vec<district::Item> {
+    let lat0 = tasks.first().map_or(0.0, |t| midpoint(net, t.segment)[1]);
+    let (kx, ky) = crate::geodesy::metres_per_degree(lat0);
+    let deadhead_mps = spec.deadhead_speed_kmh(None, crate::osm::RoadClass::Residential) / 3.6;
+    tasks
         .iter()
-        .find(|d| d.get_ref().id == spec.depot)
-        .map_or(f64::INFINITY, |d| {
-            crate::geodesy::distance_m([d.get_ref().lon, d.get_ref().lat], p)
+        .map(|t| {
+            let p = midpoint(net, t.segment);
+            let yard_m = yards
+                .iter()
+                .map(|&n| {
+                    let y = &net.nodes[n as usize];
+                    crate::geodesy::distance_m([y.lon, y.lat], p)
+                })
+                .fold(f64::INFINITY, f64::min);
+            let trip_s = 2.0 * 1.3 * yard_m / deadhead_mps;
+            district::Item {
+                xy: [p[0] * kx, p[1] * ky],
+                work: t.length_m / (spec.service_kmh / 3.6)
+                    + trip_s * (t.material / spec.capacity).min(1.0),
+            }
         })
+        .collect()
 }
 
 fn push_tasks(
@@ -575,6 +740,10 @@ struct VehicleInput {
     refills: Vec<(usize, u32)>,
     tasks: Vec<CityTask>,
     heads: Vec<VehicleStart>,
+    /// Vehicles of the type in this problem.
+    count: usize,
+    /// (index, count) of the type's districts.
+    district: (usize, usize),
 }
 
 /// A deadhead cost that no solution pays: what a route that does not open
@@ -582,21 +751,16 @@ struct VehicleInput {
 /// stay far from overflow).
 const FORBIDDEN: u32 = 3_000_000_000;
 
-fn vehicle_problem(
-    scenario: &Scenario,
-    net: &Network,
-    input: VehicleInput,
-    classes: &[(u8, f64)],
-    adjust: &Adjust,
-) -> Result<VehicleProblem> {
-    let VehicleInput {
-        v,
-        depot,
-        depot_node,
-        refills,
-        mut tasks,
-        heads,
-    } = input;
+/// One vehicle type's drivable links, times and turn rules (shared by its
+/// districts).
+#[derive(Clone)]
+struct TypeGraph {
+    graph: Arc<LinkGraph>,
+    service_s: Arc<Vec<f64>>,
+    deadhead_s: Arc<Vec<Option<f64>>>,
+}
+
+fn type_graph(scenario: &Scenario, net: &Network, v: usize, adjust: &Adjust) -> TypeGraph {
     let spec = scenario.vehicles[v].get_ref();
     let links = 2 * net.segments.len();
     let service_s: Vec<f64> = (0..links)
@@ -630,6 +794,38 @@ fn vehicle_problem(
         deadhead_s[l as usize].map(|s| to_units(s).max(1) as u32)
     });
 
+    TypeGraph {
+        graph: Arc::new(graph),
+        service_s: Arc::new(service_s),
+        deadhead_s: Arc::new(deadhead_s),
+    }
+}
+
+fn vehicle_problem(
+    scenario: &Scenario,
+    net: &Network,
+    input: VehicleInput,
+    shared: &TypeGraph,
+    classes: &[(u8, f64)],
+    adjust: &Adjust,
+) -> Result<VehicleProblem> {
+    let VehicleInput {
+        v,
+        depot,
+        depot_node,
+        refills,
+        mut tasks,
+        heads,
+        count,
+        district,
+    } = input;
+    let spec = scenario.vehicles[v].get_ref();
+    let TypeGraph {
+        graph,
+        service_s,
+        deadhead_s,
+    } = shared.clone();
+
     // Points: the depot, the refill sites, then the task links.
     let mut points: Vec<At> = vec![At::Node(depot_node)];
     points.extend(refills.iter().map(|&(_, n)| At::Node(n)));
@@ -651,7 +847,7 @@ fn vehicle_problem(
     for h in &heads {
         points.push(h.at);
     }
-    let mut matrix = graph.matrix(net, &points);
+    let mut matrix = graph.matrix(net, &points, EXACT_NEAREST);
     // Passes the vehicle cannot reach from its depot and come back from, with
     // its turn rules (a clipped extract's edge, a street behind a restriction):
     // left out, and reported.
@@ -747,15 +943,25 @@ fn vehicle_problem(
         });
     }
     let spec_inst = InstanceSpec {
-        name: format!(
-            "{} / {}",
-            scenario.name.clone().unwrap_or_default(),
-            spec.type_name
-        ),
+        name: if district.1 > 1 {
+            format!(
+                "{} / {} / district {} of {}",
+                scenario.name.clone().unwrap_or_default(),
+                spec.type_name,
+                district.0 + 1,
+                district.1
+            )
+        } else {
+            format!(
+                "{} / {}",
+                scenario.name.clone().unwrap_or_default(),
+                spec.type_name
+            )
+        },
         num_nodes: net.nodes.len(),
         depot: depot_node,
         capacity: ((spec.capacity * 1000.0 + 1e-6).floor() as i64).max(1),
-        fleet: Fleet::Limited(spec.count as usize),
+        fleet: Fleet::Limited(count),
         vehicles_in_file: None,
         route_fixed_cost: 0,
         tasks: inst_tasks,
@@ -798,6 +1004,7 @@ fn vehicle_problem(
         deadhead_s,
         heads,
         unreachable,
+        district,
     })
 }
 

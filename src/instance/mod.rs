@@ -24,6 +24,7 @@
 
 pub mod carp_file;
 pub mod city;
+pub mod district;
 pub mod oracle;
 pub mod turns;
 

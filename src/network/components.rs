@@ -6,6 +6,9 @@ use super::Segment;
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 
+/// See [`Components::holds_yards`].
+pub const MIN_YARD_COMPONENT: usize = 50;
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Components {
     pub count: usize,
@@ -26,6 +29,18 @@ pub struct Components {
 impl Components {
     pub fn in_main(&self, node: u32) -> bool {
         self.of_node[node as usize] == 0
+    }
+
+    /// Whether the node lies in a component large enough to hold a yard (a
+    /// depot, a refill site): the main one, or another of at least
+    /// [`MIN_YARD_COMPONENT`] intersections (an island without a bridge).
+    pub fn holds_yards(&self, node: u32) -> bool {
+        let c = self.of_node[node as usize] as usize;
+        c == 0 || self.sizes[c] >= MIN_YARD_COMPONENT
+    }
+
+    pub fn of(&self, node: u32) -> u32 {
+        self.of_node[node as usize]
     }
 }
 

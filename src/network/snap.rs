@@ -58,8 +58,21 @@ impl SnapIndex {
 
     /// The nearest segment and node to `[lon, lat]`, or `None` for an empty network.
     pub fn snap(&self, net: &super::Network, p: [f64; 2]) -> Option<Snapped> {
+        self.snap_where(net, p, |_| true)
+    }
+
+    /// [`Self::snap`] to the nearest segment that `accept` takes.
+    pub fn snap_where(
+        &self,
+        net: &super::Network,
+        p: [f64; 2],
+        accept: impl Fn(u32) -> bool,
+    ) -> Option<Snapped> {
         let q = to_xyz(p);
-        let piece = self.pieces.nearest_neighbor(&q)?;
+        let piece = self
+            .pieces
+            .nearest_neighbor_iter(&q)
+            .find(|piece| accept(piece.data.0))?;
         let node = self.points.nearest_neighbor(&q)?;
         let (seg, k) = piece.data;
         let g = net.coords(seg);

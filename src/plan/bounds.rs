@@ -3,8 +3,8 @@
 //!
 //! Relaxation: capacity, shift, depots and turn rules are dropped; only the
 //! fact that every vehicle drives closed walks remains, so in the union of all
-//! walks every node is balanced. Per vehicle type (its vehicles service only
-//! its tasks):
+//! walks every node is balanced. Per service (the passes of all its vehicle
+//! types and districts together):
 //! - **all tasks one-way passes (arcs)**: at a node where required passes
 //!   arrive `b > 0` times more often than they leave, `b` deadhead departures
 //!   are needed, and they must end where passes leave more often: a
@@ -18,8 +18,9 @@
 //! Above [`EXACT_MAX`] units the assignment is replaced by its weaker bound:
 //! every unit travels at least to its nearest counterpart.
 
-use crate::instance::city::VehicleProblem;
+use crate::instance::city::{CityTask, VehicleProblem};
 use crate::network::Network;
+use crate::scenario::Scenario;
 use pathfinding::kuhn_munkres::kuhn_munkres_min;
 use pathfinding::matrix::Matrix;
 use rayon::prelude::*;
@@ -44,14 +45,37 @@ fn adjacency(net: &Network, directed: bool) -> Vec<Vec<(u32, f64)>> {
     adj
 }
 
-/// Node distances (metres) from `source`.
-fn distances(adj: &[Vec<(u32, f64)>], source: u32) -> Vec<f64> {
+/// Distances (metres) from `source` to the targets (`index[v]` = the
+/// target's column, `u32::MAX` for other nodes), in a row of `width`
+/// (infinite where unreached); the search stops once `want` targets other
+/// than the source are settled (the nearest ones).
+fn distances(
+    adj: &[Vec<(u32, f64)>],
+    source: u32,
+    index: &[u32],
+    width: usize,
+    want: usize,
+) -> Vec<f64> {
+    let mut row = vec![f64::INFINITY; width];
     let mut dist = vec![f64::INFINITY; adj.len()];
     let mut heap = BinaryHeap::new();
+    let mut found = 0;
     dist[source as usize] = 0.0;
     heap.push(Reverse((0u64, source)));
-    while let Some(Reverse((_, v))) = heap.pop() {
+    while let Some(Reverse((key, v))) = heap.pop() {
         let d = dist[v as usize];
+        if key > (d * 1000.0) as u64 {
+            continue; // stale
+        }
+        if index[v as usize] != u32::MAX && row[index[v as usize] as usize].is_infinite() {
+            row[index[v as usize] as usize] = d;
+            if v != source {
+                found += 1;
+                if found >= want {
+                    break;
+                }
+            }
+        }
         for &(w, len) in &adj[v as usize] {
             let nd = d + len;
             if nd < dist[w as usize] {
@@ -60,7 +84,16 @@ fn distances(adj: &[Vec<(u32, f64)>], source: u32) -> Vec<f64> {
             }
         }
     }
-    dist
+    row
+}
+
+/// Column of each node among `targets` (`u32::MAX` elsewhere).
+fn columns(nodes: usize, targets: &[u32]) -> Vec<u32> {
+    let mut index = vec![u32::MAX; nodes];
+    for (j, &t) in targets.iter().enumerate() {
+        index[t as usize] = j as u32;
+    }
+    index
 }
 
 /// Least total cost of pairing each `from` unit with a distinct `to` unit.
@@ -87,19 +120,18 @@ fn assignment(cost: &[Vec<f64>]) -> f64 {
     }
 }
 
-/// Lower bound (km) on the deadhead of one vehicle type's tasks.
-fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], p: &VehicleProblem) -> f64 {
-    if p.tasks.is_empty() {
+/// Lower bound (km) on the deadhead of the vehicles that service `tasks`.
+fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], tasks: &[&CityTask]) -> f64 {
+    if tasks.is_empty() {
         return 0.0;
     }
-    let all_arcs = p
-        .tasks
+    let all_arcs = tasks
         .iter()
         .all(|t| t.kind == crate::instance::TaskKind::Arc);
     let metres = if all_arcs {
         // b(v) = required arrivals - required departures.
         let mut b: HashMap<u32, i64> = HashMap::new();
-        for t in &p.tasks {
+        for t in tasks {
             let (u, v) = net.link_ends(t.links[0]);
             *b.entry(v).or_default() += 1;
             *b.entry(u).or_default() -= 1;
@@ -117,14 +149,15 @@ fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], p: &VehicleProblem) 
         sources.sort_unstable();
         sinks.sort_unstable();
         let units: usize = sources.iter().map(|s| s.1 as usize).sum();
+        let exact = units <= EXACT_MAX;
+        let sink_nodes: Vec<u32> = sinks.iter().map(|x| x.0).collect();
+        let index = columns(net.nodes.len(), &sink_nodes);
+        let want = if exact { sinks.len() } else { 1 };
         let rows: Vec<Vec<f64>> = sources
             .par_iter()
-            .map(|&(s, _)| {
-                let d = distances(&adj[0], s);
-                sinks.iter().map(|&(t, _)| d[t as usize]).collect()
-            })
+            .map(|&(s, _)| distances(&adj[0], s, &index, sinks.len(), want))
             .collect();
-        if units <= EXACT_MAX {
+        if exact {
             let sink_units: Vec<usize> = sinks
                 .iter()
                 .enumerate()
@@ -152,7 +185,7 @@ fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], p: &VehicleProblem) 
         }
     } else {
         let mut degree: HashMap<u32, u32> = HashMap::new();
-        for t in &p.tasks {
+        for t in tasks {
             let (u, v) = net.link_ends(t.links[0]);
             *degree.entry(u).or_default() += 1;
             *degree.entry(v).or_default() += 1;
@@ -163,16 +196,19 @@ fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], p: &VehicleProblem) 
             .map(|x| *x.0)
             .collect();
         odd.sort_unstable();
+        let exact = odd.len() <= EXACT_MAX;
+        let index = columns(net.nodes.len(), &odd);
+        let want = if exact { odd.len() } else { 1 };
         let rows: Vec<Vec<f64>> = odd
             .par_iter()
-            .map(|&s| {
-                let d = distances(&adj[1], s);
-                odd.iter()
-                    .map(|&t| if t == s { f64::INFINITY } else { d[t as usize] })
-                    .collect()
+            .enumerate()
+            .map(|(i, &s)| {
+                let mut row = distances(&adj[1], s, &index, odd.len(), want);
+                row[i] = f64::INFINITY;
+                row
             })
             .collect();
-        if odd.len() <= EXACT_MAX {
+        if exact {
             assignment(&rows) / 2.0
         } else {
             rows.iter()
@@ -184,8 +220,25 @@ fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], p: &VehicleProblem) 
     metres / 1000.0
 }
 
-/// The bound over all vehicle types (km).
-pub fn deadhead_lower_bound_km(net: &Network, problems: &[VehicleProblem]) -> f64 {
+/// The bound over all services (km). Tasks are pooled per service (salting,
+/// sweeping, …) whatever the vehicle type or district the planner gave them
+/// to, so the bound holds for any plan, not only for plans with this
+/// decomposition.
+pub fn deadhead_lower_bound_km(
+    net: &Network,
+    scenario: &Scenario,
+    problems: &[VehicleProblem],
+) -> f64 {
     let adj = [adjacency(net, true), adjacency(net, false)];
-    problems.iter().map(|p| bound_km(net, &adj, p)).sum()
+    let mut by_service: std::collections::BTreeMap<&str, Vec<&CityTask>> = Default::default();
+    for p in problems {
+        by_service
+            .entry(p.spec(scenario).service.name())
+            .or_default()
+            .extend(p.tasks.iter());
+    }
+    by_service
+        .values()
+        .map(|tasks| bound_km(net, &adj, tasks))
+        .sum()
 }

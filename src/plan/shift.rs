@@ -453,8 +453,9 @@ pub fn build_replan(
         .collect();
     let service_km: f64 = vehicles.iter().map(|v| v.service_km).sum();
     let deadhead_km: f64 = vehicles.iter().map(|v| v.deadhead_km).sum();
-    let lb = deadhead_lower_bound_km(city, solutions)
-        .max(super::bounds::deadhead_lower_bound_km(net, &city.problems));
+    let lb = deadhead_lower_bound_km(scenario, city, solutions).max(
+        super::bounds::deadhead_lower_bound_km(net, scenario, &city.problems),
+    );
     let kpis = Kpis {
         vehicles_used: vehicles.len(),
         service_km,
@@ -501,10 +502,11 @@ pub fn last_position(net: &Network, legs: &[Leg]) -> Option<At> {
     })
 }
 
-/// A cheap lower bound on deadhead km: every vehicle used must at least drive
-/// from its depot to the nearest of its tasks (legal paths, by length). The
+/// A cheap lower bound on deadhead km for a plan that sends out as many
+/// vehicles from each depot: each must at least drive from its depot to the
+/// nearest street of its service (legal paths, by length). The
 /// plan reports the larger of this and [`super::bounds`]' balance bound.
-fn deadhead_lower_bound_km(city: &CityProblem, solutions: &[Solution]) -> f64 {
+fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) -> f64 {
     let net = &city.network;
     let mut total = 0.0;
     for (p, sol) in city.problems.iter().zip(solutions) {
@@ -522,9 +524,13 @@ fn deadhead_lower_bound_km(city: &CityProblem, solutions: &[Solution]) -> f64 {
             },
         );
         let label = metres.costs_from(At::Node(p.depot_node));
-        let out = p
-            .tasks
+        // The nearest street of the service, whatever district it is in.
+        let service = p.spec(scenario).service;
+        let out = city
+            .problems
             .iter()
+            .filter(|q| q.spec(scenario).service == service)
+            .flat_map(|q| q.tasks.iter())
             .flat_map(|t| t.links)
             .map(|l| label[l as usize])
             .min()

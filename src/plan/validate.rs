@@ -43,10 +43,28 @@ fn required(
     kinds: &HashSet<ServiceKind>,
 ) -> HashMap<(ServiceKind, u32, u8), u32> {
     let mut req = HashMap::new();
+    let comps = &net.components;
     for &kind in kinds {
         let Some(policy) = scenario.policy(kind) else {
             continue;
         };
+        // Streets are required in the strongly connected components that hold
+        // a depot of a vehicle of this service (an island needs its own).
+        let served: HashSet<u32> = scenario
+            .vehicles
+            .iter()
+            .map(|v| v.get_ref())
+            .filter(|v| v.service == kind)
+            .filter_map(|v| scenario.depots.iter().find(|d| d.get_ref().id == v.depot))
+            .filter_map(|d| {
+                let d = d.get_ref();
+                net.snap.snap_where(net, [d.lon, d.lat], |seg| {
+                    let g = &net.segments[seg as usize];
+                    comps.holds_yards(g.from) && comps.of(g.from) == comps.of(g.to)
+                })
+            })
+            .map(|sn| comps.of(net.segments[sn.segment as usize].from))
+            .collect();
         for (i, s) in net.segments.iter().enumerate() {
             let i = i as u32;
             let w = net.way_of(i);
@@ -59,8 +77,8 @@ fn required(
                 (c[0][1] + c[c.len() - 1][1]) / 2.0,
             ];
             if !in_area(scenario, mid)
-                || !net.components.in_main(s.from)
-                || !net.components.in_main(s.to)
+                || comps.of(s.from) != comps.of(s.to)
+                || !served.contains(&comps.of(s.from))
             {
                 continue;
             }

@@ -14,6 +14,9 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::time::{Duration, Instant};
 
+/// Initial individuals when routes are long (see [`Island::long_routes`]).
+const LONG_ROUTE_STARTS: usize = 4;
+
 pub struct Island<'a, S: Segment> {
     data: &'a SolverData<'a, S>,
     params: &'a Params,
@@ -31,7 +34,7 @@ pub struct Island<'a, S: Segment> {
     since_improvement: u64,
     initialised: bool,
     /// The run's time limit: a local search still running then stops where
-    /// it is (its routes are whole), except in the fallback.
+    /// it is (its routes are whole); the fallback's repair gets as long again.
     deadline: Option<Instant>,
 }
 
@@ -113,7 +116,14 @@ impl<'a, S: Segment> Island<'a, S> {
 
     fn initialise(&mut self, start: Instant, deadline: Option<Instant>) {
         let n = self.data.num_tasks();
-        let count = 4 * self.params.mu;
+        // Routes of hundreds of services take seconds to educate each: a
+        // few good starts, then generations, rather than a full population
+        // that would use up the time before the first crossover.
+        let count = if self.long_routes() {
+            LONG_ROUTE_STARTS
+        } else {
+            4 * self.params.mu
+        };
         let warm = &self.params.warm_start;
         if !self.initialised && warm.len() == n {
             self.educate(warm.clone(), start);
@@ -337,7 +347,13 @@ impl<'a, S: Segment> Island<'a, S> {
             .map(|i| i.tour.clone())
             .unwrap_or_else(|| (0..self.data.num_tasks() as u32).collect());
         let saved = self.penalty;
-        self.ls.deadline = None;
+        // Repairing may take as long again as the run's limit, not more: a
+        // duty officer waits for the answer (the plan reports what is left).
+        self.ls.deadline = self.deadline.map(|d| {
+            Instant::now()
+                + d.saturating_duration_since(start)
+                    .max(Duration::from_millis(200))
+        });
         self.penalty = Penalty {
             capacity_milli: 1_000_000,
             duration_milli: 1_000_000,
