@@ -101,3 +101,129 @@ fn andorra_salting_puts_steep_roads_in_class_one() {
     assert_eq!(depots.len(), 2, "both depots send trucks");
     assert!(plan.kpis.deadhead_km >= plan.kpis.deadhead_km_lower_bound);
 }
+
+/// Helsinki's 1,200-odd passes exceed a district: the plan above is made of
+/// districts; a breakdown re-plan groups the sweepers by their routes, covers
+/// the broken one's work and passes the validator.
+#[test]
+fn helsinki_replan_groups_vehicles_by_route() {
+    if shared("osm/helsinki.osm.pbf").is_none() {
+        return;
+    }
+    let (s, problem, plan) = plan("helsinki-sweeping.toml", 4);
+    assert!(
+        problem.problems.iter().all(|p| p.district.1 >= 2),
+        "a type of {} passes kept whole",
+        problem
+            .problems
+            .iter()
+            .map(|p| p.tasks.len())
+            .sum::<usize>()
+    );
+    let victim = &plan.vehicles[0];
+    let t = victim.end_s * 0.3;
+    // The fixture's shift starts at 00:00 +03:00.
+    let t = t.round() as i64;
+    let text = format!(
+        "[[event]]\nat = 2026-05-12T{:02}:{:02}:{:02}+03:00\nkind = \"vehicle_down\"\nvehicle = \"{}\"\n",
+        t / 3600,
+        (t / 60) % 60,
+        t % 60,
+        victim.id
+    );
+    let ev = arcplan::replan::events::parse(
+        std::path::Path::new("events.toml"),
+        &text,
+        &s,
+        &arcplan::replan::vehicle_ids(&plan),
+    )
+    .expect("events");
+    let r = arcplan::replan::prepare(&s, &plan, &ev, arcplan::replan::DEFAULT_STABILITY_S)
+        .expect("prepare");
+    assert!(r.city.problems.len() >= 2, "re-plan not grouped");
+    // Each group holds its own vehicles' heads.
+    let heads: usize = r.city.problems.iter().map(|p| p.heads.len()).sum();
+    assert_eq!(heads, plan.vehicles.len() - 1);
+    let params = Params {
+        seed: 1,
+        threads: 2,
+        time_limit: Some(Duration::from_secs(2)),
+        ..Default::default()
+    };
+    let sols = arcplan::plan::solve::solve_city(&r.city, &params, &r.warm_starts, |_, _| {});
+    let new = shift::build_replan(&r.scenario, &r.city, &sols, &r.history);
+    let rep =
+        arcplan::plan::validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures);
+    assert!(rep.ok(), "{:?}", &rep.errors[..rep.errors.len().min(5)]);
+}
+
+/// Malta and Gozo, salted whole: Gozo (no road to Malta) is served by its own
+/// depot and nobody else; the island is cut into districts whose cost
+/// matrices stay far from quadratic in the city's size.
+#[test]
+fn malta_is_districted_and_gozo_served_from_gozo() {
+    if shared("osm/malta.osm.pbf").is_none() {
+        return;
+    }
+    let s = arcplan::scenario::load(&fixture("malta-salting.toml")).expect("scenario");
+    let problem = city::build(&s).expect("build");
+    let net = &problem.network;
+    let comps = &net.components;
+    let tasks: usize = problem.problems.iter().map(|p| p.tasks.len()).sum();
+    assert!(tasks > 20_000, "{tasks} tasks");
+    let mut gozo = 0;
+    for p in &problem.problems {
+        let on_gozo = p.spec(&s).type_name.contains("gozo");
+        for t in &p.tasks {
+            let seg = &net.segments[t.segment as usize];
+            assert_eq!(
+                comps.of(seg.from) != 0,
+                on_gozo,
+                "{} serves a street of the other island",
+                p.spec(&s).type_name
+            );
+        }
+        if on_gozo {
+            gozo += p.tasks.len();
+        }
+        assert!(
+            p.tasks.len() <= 2 * city::DISTRICT_TASKS,
+            "district of {}",
+            p.tasks.len()
+        );
+    }
+    assert!(gozo > 1000, "{gozo} tasks on Gozo");
+    // Memory: the districts' matrices, not a city-wide one.
+    let cells: usize = problem.problems.iter().map(|p| p.points.len().pow(2)).sum();
+    assert!(cells * 4 < 1 << 30, "{} MB of matrices", (cells * 4) >> 20);
+    assert!(
+        cells * 20 < (2 * tasks).pow(2),
+        "not far below a city-wide matrix"
+    );
+    // Work per vehicle evened out between Malta's three depots (service
+    // hours; nearest-depot sectorisation gave Marsa's trucks half as much
+    // again as Ta' Qali's).
+    let per: Vec<f64> = problem
+        .problems
+        .iter()
+        .filter(|p| !p.spec(&s).type_name.contains("gozo"))
+        .map(|p| {
+            let spec = p.spec(&s);
+            let vehicles = match p.instance.fleet {
+                arcplan::instance::Fleet::Limited(n) => n.max(1) as f64,
+                _ => 1.0,
+            };
+            p.tasks.iter().map(|t| t.length_m).sum::<f64>()
+                / (spec.service_kmh / 3.6)
+                / 3600.0
+                / vehicles
+        })
+        .collect();
+    let (lo, hi) = per
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(l, h), &x| (l.min(x), h.max(x)));
+    assert!(
+        hi / lo < 1.3,
+        "service hours per vehicle from {lo:.2} to {hi:.2}"
+    );
+}

@@ -566,9 +566,9 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             .map(|(i, _)| (i, refill_nodes[i]))
             .collect();
         let shared = type_graph(scenario, &net, v, adjust);
-        // A fresh plan splits a large type into districts; a re-plan keeps
-        // the type whole (its vehicles' routes are the grouping).
-        let parts = if heads.is_empty() {
+        // A fresh plan splits a large type into districts; a re-plan groups
+        // its vehicles by their current routes.
+        let parts: Vec<Part> = if heads.is_empty() {
             let yards: Vec<u32> = std::iter::once(depot_nodes[depot])
                 .chain(refills.iter().map(|r| r.1))
                 .collect();
@@ -577,19 +577,24 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                 spec.count as usize,
                 DISTRICT_TASKS,
             )
+            .into_iter()
+            .map(|d| Part {
+                tasks: d.tasks,
+                heads: Vec::new(),
+                vehicles: d.vehicles,
+            })
+            .collect()
         } else {
-            vec![district::District {
-                tasks: (0..tasks.len()).collect(),
-                vehicles: spec.count as usize,
-            }]
+            route_groups(&net, &tasks, &heads)
         };
         let n_parts = parts.len();
-        let mut heads = Some(heads);
         for (k, part) in parts.into_iter().enumerate() {
-            if part.tasks.is_empty() && n_parts > 1 {
+            if part.tasks.is_empty() && part.heads.is_empty() && n_parts > 1 {
                 continue;
             }
             let sub: Vec<CityTask> = part.tasks.iter().map(|&i| tasks[i].clone()).collect();
+            let sub_heads: Vec<VehicleStart> =
+                part.heads.iter().map(|&h| heads[h].clone()).collect();
             problems.push(vehicle_problem(
                 scenario,
                 &net,
@@ -599,7 +604,7 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                     depot_node: depot_nodes[depot],
                     refills: refills.clone(),
                     tasks: sub,
-                    heads: heads.take().unwrap_or_default(),
+                    heads: sub_heads,
                     count: part.vehicles,
                     district: (k, n_parts),
                 },
@@ -625,6 +630,124 @@ pub const EXACT_NEAREST: usize = 400;
 /// a matrix of about `(2 × 1,000)²` costs (16 MB) and a search that converges
 /// in tens of seconds.
 pub const DISTRICT_TASKS: usize = 1000;
+
+/// One problem's share of a vehicle type: task and head indices, vehicles.
+struct Part {
+    tasks: Vec<usize>,
+    heads: Vec<usize>,
+    vehicles: usize,
+}
+
+/// A re-plan's decomposition by the current routes (route-based grouping,
+/// as in the large-scale CARP literature): a type with more than
+/// [`DISTRICT_TASKS`] tasks has its vehicles cut into compact groups by the
+/// centroid of the work each still has (recursive bisection); a group keeps
+/// its vehicles' tasks, and work without a vehicle (a breakdown, a storm
+/// upgrade) goes to the group whose centroid is nearest.
+fn route_groups(net: &Network, tasks: &[CityTask], heads: &[VehicleStart]) -> Vec<Part> {
+    let whole = || {
+        vec![Part {
+            tasks: (0..tasks.len()).collect(),
+            heads: (0..heads.len()).collect(),
+            vehicles: heads.len(),
+        }]
+    };
+    let k = tasks.len().div_ceil(DISTRICT_TASKS).min(heads.len());
+    if k <= 1 {
+        return whole();
+    }
+    let index: std::collections::HashMap<(u32, u8), usize> = tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.segment, t.pass), i))
+        .collect();
+    let mut owner = vec![usize::MAX; tasks.len()];
+    for (h, start) in heads.iter().enumerate() {
+        for stop in &start.planned {
+            if let PlannedStop::Service { segment, pass, .. } = stop {
+                if let Some(&i) = index.get(&(*segment, *pass)) {
+                    if owner[i] == usize::MAX {
+                        owner[i] = h;
+                    }
+                }
+            }
+        }
+    }
+    let lat0 = net.nodes.first().map_or(0.0, |n| n.lat);
+    let (kx, ky) = crate::geodesy::metres_per_degree(lat0);
+    let xy = |p: [f64; 2]| [p[0] * kx, p[1] * ky];
+    let task_xy: Vec<[f64; 2]> = tasks.iter().map(|t| xy(midpoint(net, t.segment))).collect();
+    let mut sum = vec![([0.0f64; 2], 0usize); heads.len()];
+    for (i, &h) in owner.iter().enumerate() {
+        if h != usize::MAX {
+            sum[h].0[0] += task_xy[i][0];
+            sum[h].0[1] += task_xy[i][1];
+            sum[h].1 += 1;
+        }
+    }
+    let items: Vec<district::Item> = heads
+        .iter()
+        .zip(&sum)
+        .map(|(h, &(s, c))| {
+            let at = if c > 0 {
+                [s[0] / c as f64, s[1] / c as f64]
+            } else {
+                let node = match h.at {
+                    At::Node(n) => n,
+                    At::Link(l) => net.link_ends(l).1,
+                };
+                let n = &net.nodes[node as usize];
+                xy([n.lon, n.lat])
+            };
+            district::Item {
+                xy: at,
+                work: c.max(1) as f64,
+            }
+        })
+        .collect();
+    let groups: Vec<Vec<usize>> = district::partition(&items, k)
+        .into_iter()
+        .filter(|g| !g.is_empty())
+        .collect();
+    if groups.len() <= 1 {
+        return whole();
+    }
+    let mut group_of = vec![0usize; heads.len()];
+    let centroid: Vec<[f64; 2]> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, members)| {
+            let w: f64 = members.iter().map(|&h| items[h].work).sum();
+            let mut c = [0.0; 2];
+            for &h in members {
+                group_of[h] = g;
+                c[0] += items[h].xy[0] * items[h].work / w;
+                c[1] += items[h].xy[1] * items[h].work / w;
+            }
+            c
+        })
+        .collect();
+    let mut parts: Vec<Part> = groups
+        .iter()
+        .map(|members| Part {
+            tasks: Vec::new(),
+            heads: members.clone(),
+            vehicles: members.len(),
+        })
+        .collect();
+    for (i, &h) in owner.iter().enumerate() {
+        let g = if h != usize::MAX {
+            group_of[h]
+        } else {
+            let d = |c: &[f64; 2]| (c[0] - task_xy[i][0]).powi(2) + (c[1] - task_xy[i][1]).powi(2);
+            (0..centroid.len())
+                .min_by(|&a, &b| d(&centroid[a]).total_cmp(&d(&centroid[b])).then(a.cmp(&b)))
+                .unwrap_or(0)
+        };
+        parts[g].tasks.push(i);
+    }
+    parts
+}
 
 /// Place and work of each task, for [`district::split`]: service time, plus
 /// the task's share of a round trip to the nearest yard for its material

@@ -42,9 +42,7 @@ pub fn split(items: &[Item], vehicles: usize, max_tasks: usize) -> Vec<District>
     let n = items.len();
     let vehicles = vehicles.max(1);
     let k = n.div_ceil(max_tasks.max(1)).clamp(1, vehicles);
-    let mut out = Vec::with_capacity(k);
-    let all: Vec<usize> = (0..n).collect();
-    bisect(items, all, k, &mut out);
+    let out = partition(items, k);
     // Vehicles: k districts of balanced work, so an equal share each, the
     // remainder to the districts with the most work per vehicle.
     let base = vehicles / k;
@@ -69,6 +67,14 @@ pub fn split(items: &[Item], vehicles: usize, max_tasks: usize) -> Vec<District>
         .zip(share)
         .map(|(tasks, vehicles)| District { tasks, vehicles })
         .collect()
+}
+
+/// `items` cut into `k` compact parts of (nearly) equal work (index lists; a
+/// part is empty when there are fewer items than parts).
+pub fn partition(items: &[Item], k: usize) -> Vec<Vec<usize>> {
+    let mut out = Vec::with_capacity(k.max(1));
+    bisect(items, (0..items.len()).collect(), k.max(1), &mut out);
+    out
 }
 
 /// Cuts `set` into `k` parts of (nearly) equal work, along the longer extent.

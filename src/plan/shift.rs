@@ -229,6 +229,7 @@ pub fn build_replan(
     let mut vehicles = Vec::new();
     let mut violations = Vec::new();
     let mut finish: Vec<(u8, f64, f64)> = Vec::new(); // (class, deadline, end)
+    let mut repaired = 0usize; // refills the solver's solution lacked
     let deadline_of = |c: u8| city.classes.iter().find(|x| x.0 == c).map(|x| x.1);
     for (p, sol) in city.problems.iter().zip(solutions) {
         let spec = p.spec(scenario);
@@ -282,17 +283,19 @@ pub fn build_replan(
             }
             let stops = sol.refills.get(r).map(|v| v.as_slice()).unwrap_or(&[]);
             let mut next_stop = 0;
+            let refill = |b: &mut Builder, site: usize| {
+                let (ri, node) = p.refills[site];
+                let rs = scenario.refills[ri].get_ref();
+                b.drive(At::Node(node), LegKind::Deadhead);
+                b.at = At::Node(node);
+                let leg = b.push(LegKind::Refill, rs.minutes * 60.0, 0.0, Vec::new());
+                leg.material_after = spec.capacity;
+                leg.site = Some(rs.id.clone());
+                b.material = spec.capacity;
+            };
             let refill_at = |b: &mut Builder, k: usize, next_stop: &mut usize| {
                 while *next_stop < stops.len() && stops[*next_stop].before == k {
-                    let site = stops[*next_stop].site as usize;
-                    let (ri, node) = p.refills[site];
-                    let rs = scenario.refills[ri].get_ref();
-                    b.drive(At::Node(node), LegKind::Deadhead);
-                    b.at = At::Node(node);
-                    let leg = b.push(LegKind::Refill, rs.minutes * 60.0, 0.0, Vec::new());
-                    leg.material_after = spec.capacity;
-                    leg.site = Some(rs.id.clone());
-                    b.material = spec.capacity;
+                    refill(b, stops[*next_stop].site as usize);
                     *next_stop += 1;
                 }
             };
@@ -302,6 +305,22 @@ pub fn build_replan(
                     continue; // a route head: the vehicle's state, already set
                 };
                 let link = task.links[s.dir as usize & 1];
+                if task.material > b.material + 1e-9 * spec.capacity.max(1.0)
+                    && !p.refills.is_empty()
+                {
+                    // A solution that overloads (a solver stopped by a tight
+                    // time limit before it could repair) still gives a lawful
+                    // plan: refill at the nearest site first.
+                    let site = (0..p.refills.len())
+                        .min_by_key(|&k| {
+                            p.graph
+                                .path(net, b.at, At::Node(p.refills[k].1))
+                                .map_or(u64::MAX, |x| x.1)
+                        })
+                        .unwrap_or(0);
+                    refill(&mut b, site);
+                    repaired += 1;
+                }
                 b.drive(At::Link(link), LegKind::Deadhead);
                 let seg = &net.segments[(link / 2) as usize];
                 let time = p.service_s[link as usize];
@@ -370,6 +389,11 @@ pub fn build_replan(
                 down_s: None,
             });
         }
+    }
+    if repaired > 0 {
+        violations.push(format!(
+            "{repaired} refills added where the solver's routes overloaded (stopped before it could repair them: give it more time)"
+        ));
     }
     // Passes no vehicle can reach with its turn rules.
     let unreachable: Vec<i64> = city

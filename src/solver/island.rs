@@ -192,7 +192,9 @@ impl<'a, S: Segment> Island<'a, S> {
         self.educate(child, start);
         self.iterations += 1;
         self.since_improvement += 1;
-        if self.iterations.is_multiple_of(100) {
+        // Long routes make few generations: adapt the penalties sooner.
+        let every = if self.long_routes() { 5 } else { 100 };
+        if self.iterations.is_multiple_of(every) {
             self.adapt_penalty();
         }
     }
