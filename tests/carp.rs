@@ -178,6 +178,18 @@ fn reader_errors_name_the_line() {
     }
 }
 
+/// kw-large files put a line of dashes in the header; a stray word still fails.
+#[test]
+fn reader_skips_header_separators() {
+    let text = "NAME : x\nNODES : 3\nCAPACITY : 5\n----\nDEPOSITO : 1\nLISTA_ARISTAS_REQ :\n( 1, 2) coste 3 demanda 1\n";
+    let inst = carp_file::parse(Path::new("x.txt"), text).expect("separator accepted");
+    assert_eq!(inst.num_tasks(), 1);
+    let err = carp_file::parse(Path::new("x.txt"), &text.replace("----", "--x--"))
+        .expect_err("not a separator")
+        .to_string();
+    assert!(err.contains(":4: cannot read"), "{err}");
+}
+
 #[test]
 fn cli_solve_writes_checkable_json() {
     let Some(p) = common::shared("carp/gdb/gdb1.dat") else {

@@ -167,6 +167,58 @@ fn storm_upgrade_meets_the_tighter_deadline() {
     assert!(c1.tasks > old1.tasks, "{c1:?} vs {old1:?}");
 }
 
+/// A storm upgrade that raises the spread rate mid-shift: what was spread
+/// before keeps the old rate, every pass after uses the new one, and the
+/// validator checks each against the rate in force when it started.
+#[test]
+fn storm_upgrade_raises_the_spread_rate_from_its_time_on() {
+    let s = scenario(|t| t.to_string());
+    let plan = plan_of(&s);
+    let old = s.vehicles[0].get_ref().spread_g_per_m2.unwrap();
+    let width = s.vehicles[0].get_ref().spread_width_m.unwrap();
+    let t_up = plan.vehicles[0].end_s * 0.3;
+    let text = format!(
+        "[[event]]\nat = {}\nkind = \"storm_upgrade\"\nspread_g_per_m2 = {}\n",
+        at(t_up),
+        2.0 * old
+    );
+    let ev = events_of(&s, &plan, &text).unwrap();
+    let (new, _) = replan_with(&s, &plan, &ev, replan::DEFAULT_STABILITY_S);
+    let t_up = ev.time_s();
+    let (mut before, mut after) = (0, 0);
+    for v in &new.vehicles {
+        for l in v.legs.iter().filter(|l| l.kind == LegKind::Service) {
+            let per_m = (l.material_before - l.material_after) / l.distance_m;
+            let want = if l.start_s < t_up { old } else { 2.0 * old } * width / 1000.0;
+            assert!(
+                (per_m - want).abs() < 1e-6,
+                "{} leg {}: {per_m} per m, want {want}",
+                v.id,
+                l.seq
+            );
+            if l.start_s < t_up {
+                before += 1;
+            } else {
+                after += 1;
+            }
+        }
+    }
+    assert!(
+        before > 0 && after > 0,
+        "{before} passes before, {after} after"
+    );
+    assert!(new.kpis.material_used > plan.kpis.material_used);
+    // Checked against the old rate throughout, the new plan fails: the
+    // validator does look at the rate.
+    let problem = city::build(&s).expect("build");
+    let rep = validate(&s, &problem.network, &new);
+    assert!(
+        rep.errors.iter().any(|e| e.contains("material")),
+        "{:?}",
+        rep.errors
+    );
+}
+
 #[test]
 fn stability_price_reduces_moved_services() {
     // Three trucks, one breaks down: the other two share its work; without the

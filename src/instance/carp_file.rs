@@ -54,7 +54,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Instance> {
     for (idx, raw) in text.lines().enumerate() {
         let line_no = idx + 1;
         let line = raw.trim();
-        if line.is_empty() || line == "END" {
+        // A line of dashes separates the header in most kw-large files.
+        if line.is_empty() || line == "END" || line.chars().all(|c| c == '-') {
             continue;
         }
         if line.starts_with('(') {

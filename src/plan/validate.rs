@@ -198,7 +198,6 @@ pub fn validate_with(
                 v.id, spec.type_name, spec.count
             ));
         }
-        let rate = spec.material_per_m();
         let refill_ok = refill_kind(spec.service);
         let mut t = v.start_s;
         let mut material = spec.capacity;
@@ -360,7 +359,8 @@ pub fn validate_with(
                             Some(n) if *n > 0 => *n -= 1,
                             _ => err(format!("{at}: OSM way {} serviced more often than required (or not required)", w.osm_id)),
                         }
-                        let used_m = net.segments[st.segment as usize].length_m * rate;
+                        let used_m = net.segments[st.segment as usize].length_m
+                            * spec.material_per_m_at(leg.start_s);
                         material -= used_m;
                         if material < -MAT_TOL * spec.capacity.max(1.0) {
                             err(format!("{at}: material runs out ({:.3} left)", material));

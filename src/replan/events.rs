@@ -53,6 +53,9 @@ pub struct EventSpec {
     pub position: Option<[f64; 2]>,
     #[serde(default)]
     pub material_left: Option<f64>,
+    /// Storm upgrade: the new salting rate (g/m²) for every salting vehicle.
+    #[serde(default)]
+    pub spread_g_per_m2: Option<f64>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -145,7 +148,7 @@ pub fn parse(
         }
         use EventKind::*;
         let allowed: &[&str] = match spec.kind {
-            StormUpgrade => &["priorities", "add_service_classes"],
+            StormUpgrade => &["priorities", "add_service_classes", "spread_g_per_m2"],
             VehicleDown => &["vehicle"],
             VehicleAdded => &["type"],
             RoadClosed | RoadReopened => &["ways"],
@@ -157,6 +160,7 @@ pub fn parse(
             ("ways", !spec.ways.is_empty()),
             ("priorities", spec.priorities.is_some()),
             ("add_service_classes", !spec.add_service_classes.is_empty()),
+            ("spread_g_per_m2", spec.spread_g_per_m2.is_some()),
             ("services_done", spec.services_done.is_some()),
             ("position", spec.position.is_some()),
             ("material_left", spec.material_left.is_some()),
@@ -211,10 +215,20 @@ pub fn parse(
                 }
             }
             StormUpgrade => {
-                if spec.priorities.is_none() && spec.add_service_classes.is_empty() {
+                if spec.priorities.is_none()
+                    && spec.add_service_classes.is_empty()
+                    && spec.spread_g_per_m2.is_none()
+                {
                     return Err(fail(
-                        "a storm upgrade needs `priorities` or `add_service_classes`".into(),
+                        "a storm upgrade needs `priorities`, `add_service_classes` or `spread_g_per_m2`"
+                            .into(),
                     ));
+                }
+                if spec
+                    .spread_g_per_m2
+                    .is_some_and(|g| !(g > 0.0 && g.is_finite()))
+                {
+                    return Err(fail("`spread_g_per_m2` must be positive".into()));
                 }
                 for name in spec.add_service_classes.keys() {
                     if !crate::scenario::ServiceKind::ALL

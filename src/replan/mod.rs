@@ -320,6 +320,18 @@ fn apply_to_scenario(scen: &mut Scenario, events: &Events) -> Result<()> {
     for e in &events.list {
         match e.spec.kind {
             EventKind::StormUpgrade => {
+                if let Some(g) = e.spec.spread_g_per_m2 {
+                    // Passes from the event on use the new rate; the old one
+                    // stays on record for what was spread before.
+                    for v in scen.vehicles.iter_mut() {
+                        let spec = v.get_mut();
+                        if spec.service == crate::scenario::ServiceKind::Salting {
+                            let old = spec.spread_g_per_m2.unwrap_or(0.0);
+                            spec.spread_before.push((e.at_s, old));
+                            spec.spread_g_per_m2 = Some(g);
+                        }
+                    }
+                }
                 if let Some(ps) = &e.spec.priorities {
                     let span = scen.priorities.first().map(|p| p.span()).unwrap_or(0..0);
                     scen.priorities = ps

@@ -217,6 +217,11 @@ pub struct VehicleSpec {
     pub u_turns: UTurns,
     #[serde(default)]
     pub u_turn_penalty_s: Option<f64>,
+    /// Salting rates in force before a storm upgrade raised them:
+    /// `(until, g/m²)` in seconds from the shift's start, oldest first. Set by
+    /// a re-plan's events, never read from the scenario file.
+    #[serde(skip)]
+    pub spread_before: Vec<(f64, f64)>,
 }
 
 impl VehicleSpec {
@@ -229,6 +234,17 @@ impl VehicleSpec {
             ServiceKind::Sprinkling => self.water_l_per_m.unwrap_or(0.0),
             ServiceKind::Sweeping => self.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
             ServiceKind::Plowing => 0.0,
+        }
+    }
+
+    /// [`Self::material_per_m`] for a pass that starts `t_s` seconds into the
+    /// shift (a storm upgrade may have changed the spread rate since).
+    pub fn material_per_m_at(&self, t_s: f64) -> f64 {
+        match self.spread_before.iter().find(|(until, _)| t_s < *until) {
+            Some(&(_, g)) if self.service == ServiceKind::Salting => {
+                g * self.spread_width_m.unwrap_or(0.0) / 1000.0
+            }
+            _ => self.material_per_m(),
         }
     }
 
