@@ -155,7 +155,6 @@ pub fn run() -> i32 {
     }
 }
 
-/// Whether a progress bar makes sense (an interactive terminal).
 /// Wall-clock time per stage of a command, for its summary line.
 pub(crate) struct Stopwatch {
     start: std::time::Instant,
@@ -195,6 +194,7 @@ impl Stopwatch {
     }
 }
 
+/// Whether a progress bar makes sense (an interactive terminal).
 pub fn interactive() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()

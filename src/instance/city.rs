@@ -192,19 +192,12 @@ pub(crate) fn snap_node(
     lon: f64,
     lat: f64,
 ) -> Result<u32> {
-    let comps = &net.components;
-    let s = net
-        .snap
-        .snap_where(net, [lon, lat], |seg| {
-            let g = &net.segments[seg as usize];
-            comps.holds_yards(g.from) && comps.of(g.from) == comps.of(g.to)
-        })
-        .ok_or_else(|| {
-            scenario.error_at(
-                span.clone(),
-                format!("{what}: the map has no street in a connected network"),
-            )
-        })?;
+    let s = net.snap_yard([lon, lat]).ok_or_else(|| {
+        scenario.error_at(
+            span.clone(),
+            format!("{what}: the map has no street in a connected network"),
+        )
+    })?;
     if s.distance_m > MAX_SNAP_M {
         return Err(scenario.error_at(
             span,
@@ -296,20 +289,33 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
         return Err(scenario.error("the planning area holds no street of the map"));
     }
     let mut unreachable_segments = 0;
-    // A type serves the streets of its depot's strongly connected component
-    // (an island without a bridge needs a depot of its own).
-    let comp_of_type: Vec<Option<u32>> = scenario
+    // Per vehicle type: its depot, and the refill sites it may use (its
+    // kind, in its depot's strongly connected component: an island without
+    // a bridge needs a depot and sites of its own).
+    let depot_of: Vec<Option<usize>> = scenario
         .vehicles
         .iter()
         .map(|v| {
             let id = &v.get_ref().depot;
-            scenario
-                .depots
-                .iter()
-                .position(|d| &d.get_ref().id == id)
-                .map(|d| net.components.of(depot_nodes[d]))
+            scenario.depots.iter().position(|d| &d.get_ref().id == id)
         })
         .collect();
+    let comp_of_type: Vec<Option<u32>> = depot_of
+        .iter()
+        .map(|d| d.map(|d| net.components.of(depot_nodes[d])))
+        .collect();
+    let refills_of: Vec<Vec<usize>> = (0..scenario.vehicles.len())
+        .map(|v| {
+            let kind = refill_kind(scenario.vehicles[v].get_ref().service);
+            (0..scenario.refills.len())
+                .filter(|&i| {
+                    Some(scenario.refills[i].get_ref().kind) == kind
+                        && Some(net.components.of(refill_nodes[i])) == comp_of_type[v]
+                })
+                .collect()
+        })
+        .collect();
+    // A type serves the streets of its depot's component.
     let reachable_by = |v: usize, s: u32| {
         let seg = &net.segments[s as usize];
         let c = net.components.of(seg.from);
@@ -435,31 +441,15 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
     // in work per vehicle between types (see `district::assign_types`).
     let yards_of: Vec<Vec<[f64; 2]>> = (0..nv)
         .map(|v| {
-            let spec = scenario.vehicles[v].get_ref();
-            let Some(d) = scenario
-                .depots
-                .iter()
-                .find(|d| d.get_ref().id == spec.depot)
-            else {
+            let Some(d) = depot_of[v] else {
                 return Vec::new();
             };
-            let comp = net.components.of(depot_nodes[scenario
-                .depots
-                .iter()
-                .position(|x| x.get_ref().id == spec.depot)
-                .unwrap_or(0)]);
-            std::iter::once([d.get_ref().lon, d.get_ref().lat])
-                .chain(
-                    scenario
-                        .refills
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, r)| {
-                            Some(r.get_ref().kind) == refill_kind(spec.service)
-                                && net.components.of(refill_nodes[*i]) == comp
-                        })
-                        .map(|(_, r)| [r.get_ref().lon, r.get_ref().lat]),
-                )
+            let d = scenario.depots[d].get_ref();
+            std::iter::once([d.lon, d.lat])
+                .chain(refills_of[v].iter().map(|&i| {
+                    let r = scenario.refills[i].get_ref();
+                    [r.lon, r.lat]
+                }))
                 .collect()
         })
         .collect();
@@ -475,8 +465,6 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                         let spec = scenario.vehicles[v].get_ref();
                         scratch.clear();
                         push_tasks(&net, scenario, &by_class, *s, *direction, v, &mut scratch);
-                        let mps =
-                            spec.deadhead_speed_kmh(None, crate::osm::RoadClass::Residential) / 3.6;
                         let depot_m = yards_of[v]
                             .first()
                             .map_or(f64::INFINITY, |&y| crate::geodesy::distance_m(y, mid));
@@ -484,14 +472,8 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                             .iter()
                             .map(|&y| crate::geodesy::distance_m(y, mid))
                             .fold(f64::INFINITY, f64::min);
-                        let work: f64 = scratch
-                            .iter()
-                            .map(|t| {
-                                t.length_m / (spec.service_kmh / 3.6)
-                                    + 2.6 * yard_m / mps * (t.material / spec.capacity).min(1.0)
-                            })
-                            .sum();
-                        (v, 1.3 * depot_m / mps, work)
+                        let work: f64 = scratch.iter().map(|t| pass_work_s(spec, t, yard_m)).sum();
+                        (v, 1.3 * depot_m / deadhead_mps(spec), work)
                     })
                     .collect(),
             }
@@ -548,22 +530,12 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             // Other types' depots are nearer to every street it may service.
             continue;
         }
-        let depot = scenario
-            .depots
+        let depot = depot_of[v].ok_or_else(|| {
+            scenario.error_at(entry.span(), format!("unknown depot `{}`", spec.depot))
+        })?;
+        let refills: Vec<(usize, u32)> = refills_of[v]
             .iter()
-            .position(|d| d.get_ref().id == spec.depot)
-            .ok_or_else(|| {
-                scenario.error_at(entry.span(), format!("unknown depot `{}`", spec.depot))
-            })?;
-        let refills: Vec<(usize, u32)> = scenario
-            .refills
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| Some(r.get_ref().kind) == refill_kind(spec.service))
-            .filter(|&(i, _)| {
-                net.components.of(refill_nodes[i]) == net.components.of(depot_nodes[depot])
-            })
-            .map(|(i, _)| (i, refill_nodes[i]))
+            .map(|&i| (i, refill_nodes[i]))
             .collect();
         let shared = type_graph(scenario, &net, v, adjust);
         // A fresh plan splits a large type into districts; a re-plan groups
@@ -656,23 +628,16 @@ fn route_groups(net: &Network, tasks: &[CityTask], heads: &[VehicleStart]) -> Ve
     if k <= 1 {
         return whole();
     }
-    let index: std::collections::HashMap<(u32, u8), usize> = tasks
+    let planned = planned_by(heads);
+    let owner: Vec<usize> = tasks
         .iter()
-        .enumerate()
-        .map(|(i, t)| ((t.segment, t.pass), i))
+        .map(|t| {
+            planned
+                .get(&(t.segment, t.pass))
+                .copied()
+                .unwrap_or(usize::MAX)
+        })
         .collect();
-    let mut owner = vec![usize::MAX; tasks.len()];
-    for (h, start) in heads.iter().enumerate() {
-        for stop in &start.planned {
-            if let PlannedStop::Service { segment, pass, .. } = stop {
-                if let Some(&i) = index.get(&(*segment, *pass)) {
-                    if owner[i] == usize::MAX {
-                        owner[i] = h;
-                    }
-                }
-            }
-        }
-    }
     let lat0 = net.nodes.first().map_or(0.0, |n| n.lat);
     let (kx, ky) = crate::geodesy::metres_per_degree(lat0);
     let xy = |p: [f64; 2]| [p[0] * kx, p[1] * ky];
@@ -749,9 +714,21 @@ fn route_groups(net: &Network, tasks: &[CityTask], heads: &[VehicleStart]) -> Ve
     parts
 }
 
-/// Place and work of each task, for [`district::split`]: service time, plus
-/// the task's share of a round trip to the nearest yard for its material
+/// Deadhead speed (m/s) for straight-line estimates.
+fn deadhead_mps(spec: &VehicleSpec) -> f64 {
+    spec.deadhead_speed_kmh(None, crate::osm::RoadClass::Residential) / 3.6
+}
+
+/// Seconds a pass means to a vehicle, for sharing work out: its service
+/// time, plus its material's share of a round trip to a yard `yard_m` away
 /// (straight line × 1.3 at the deadhead speed).
+fn pass_work_s(spec: &VehicleSpec, t: &CityTask, yard_m: f64) -> f64 {
+    t.length_m / (spec.service_kmh / 3.6)
+        + 2.0 * 1.3 * yard_m / deadhead_mps(spec) * (t.material / spec.capacity).min(1.0)
+}
+
+/// Place and work of each task (nearest yard by straight line), for
+/// [`district::split`].
 fn district_items(
     net: &Network,
     spec: &VehicleSpec,
@@ -760,7 +737,6 @@ fn district_items(
 ) -> Vec<district::Item> {
     let lat0 = tasks.first().map_or(0.0, |t| midpoint(net, t.segment)[1]);
     let (kx, ky) = crate::geodesy::metres_per_degree(lat0);
-    let deadhead_mps = spec.deadhead_speed_kmh(None, crate::osm::RoadClass::Residential) / 3.6;
     tasks
         .iter()
         .map(|t| {
@@ -772,11 +748,9 @@ fn district_items(
                     crate::geodesy::distance_m([y.lon, y.lat], p)
                 })
                 .fold(f64::INFINITY, f64::min);
-            let trip_s = 2.0 * 1.3 * yard_m / deadhead_mps;
             district::Item {
                 xy: [p[0] * kx, p[1] * ky],
-                work: t.length_m / (spec.service_kmh / 3.6)
-                    + trip_s * (t.material / spec.capacity).min(1.0),
+                work: pass_work_s(spec, t, yard_m),
             }
         })
         .collect()
@@ -1131,20 +1105,32 @@ fn vehicle_problem(
     })
 }
 
-/// The vehicle (head index) each task belongs to in the current plan, heads
-/// included (vehicles beyond [`MAX_HOMES`] and new work have none).
-fn task_homes(tasks: &[CityTask], heads: &[VehicleStart]) -> Vec<Option<u8>> {
-    let mut home: std::collections::HashMap<(u32, u8), u8> = Default::default();
-    for (k, h) in heads.iter().enumerate().take(MAX_HOMES) {
+/// The head that has each pass `(segment, pass)` in its current plan.
+fn planned_by(heads: &[VehicleStart]) -> std::collections::HashMap<(u32, u8), usize> {
+    let mut by = std::collections::HashMap::new();
+    for (k, h) in heads.iter().enumerate() {
         for stop in &h.planned {
             if let PlannedStop::Service { segment, pass, .. } = stop {
-                home.insert((*segment, *pass), k as u8);
+                by.entry((*segment, *pass)).or_insert(k);
             }
         }
     }
+    by
+}
+
+/// The vehicle (head index) each task belongs to in the current plan, heads
+/// included (vehicles beyond [`MAX_HOMES`] and new work have none).
+fn task_homes(tasks: &[CityTask], heads: &[VehicleStart]) -> Vec<Option<u8>> {
+    let planned = planned_by(heads);
+    let home = |t: &CityTask| {
+        planned
+            .get(&(t.segment, t.pass))
+            .filter(|&&k| k < MAX_HOMES)
+            .map(|&k| k as u8)
+    };
     tasks
         .iter()
-        .map(|t| home.get(&(t.segment, t.pass)).copied())
+        .map(home)
         .chain((0..heads.len()).map(|k| (k < MAX_HOMES).then_some(k as u8)))
         .collect()
 }

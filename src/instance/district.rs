@@ -146,6 +146,7 @@ pub struct Choice {
 pub fn assign_types(choices: &[Choice], counts: &[usize]) -> Vec<usize> {
     let nt = counts.len();
     let mut offset = vec![0.0f64; nt];
+    // The option a street takes: (type, travel, work).
     let pick = |offset: &[f64], c: &Choice| {
         c.options
             .iter()
@@ -154,11 +155,12 @@ pub fn assign_types(choices: &[Choice], counts: &[usize]) -> Vec<usize> {
                     .total_cmp(&(b.1 + offset[b.0]))
                     .then(a.0.cmp(&b.0))
             })
-            .map_or(0, |o| o.0)
+            .copied()
+            .unwrap_or((0, 0.0, 0.0))
     };
     let contested = choices.iter().any(|c| c.options.len() > 1);
     if !contested {
-        return choices.iter().map(|c| pick(&offset, c)).collect();
+        return choices.iter().map(|c| pick(&offset, c).0).collect();
     }
     // Scale of the steps: a typical travel time.
     let mut travel: Vec<f64> = choices
@@ -173,11 +175,12 @@ pub fn assign_types(choices: &[Choice], counts: &[usize]) -> Vec<usize> {
         .max(60.0);
     let mut best: Option<(f64, Vec<usize>)> = None;
     for round in 0..BALANCE_ROUNDS {
-        let chosen: Vec<usize> = choices.iter().map(|c| pick(&offset, c)).collect();
+        let picked: Vec<(usize, f64, f64)> = choices.iter().map(|c| pick(&offset, c)).collect();
         let mut work = vec![0.0f64; nt];
-        for (c, &v) in choices.iter().zip(&chosen) {
-            work[v] += c.options.iter().find(|o| o.0 == v).map_or(0.0, |o| o.2);
+        for &(v, _, w) in &picked {
+            work[v] += w;
         }
+        let chosen: Vec<usize> = picked.iter().map(|o| o.0).collect();
         let per: Vec<f64> = (0..nt).map(|v| work[v] / counts[v].max(1) as f64).collect();
         let worst = per.iter().cloned().fold(0.0, f64::max);
         if best.as_ref().is_none_or(|b| worst < b.0) {

@@ -29,6 +29,14 @@ pub enum UTurnRule {
     Cost(u32),
 }
 
+/// Whether a path from `from` is at node `n` before it drives anything.
+fn at_node(net: &Network, from: At, n: u32) -> bool {
+    match from {
+        At::Node(m) => m == n,
+        At::Link(a) => net.link_ends(a).1 == n,
+    }
+}
+
 /// Labels, predecessors and heap of one search, kept between searches.
 type Scratch = (Vec<u64>, Vec<u32>, BinaryHeap<Reverse<(u64, LinkId)>>);
 
@@ -164,7 +172,7 @@ impl LinkGraph {
         label: &mut [u64],
         pred: &mut [u32],
         heap: &mut BinaryHeap<Reverse<(u64, LinkId)>>,
-        mut settled: impl FnMut(LinkId, u64) -> bool,
+        settled: impl FnMut(LinkId, u64) -> bool,
     ) {
         label.fill(u64::MAX);
         heap.clear();
@@ -189,6 +197,22 @@ impl LinkGraph {
                 }
             }
         }
+        self.settle(label, Some(pred), heap, false, settled);
+    }
+
+    /// The label-setting loop of every search here, forward (over successors:
+    /// `label` = cost until about to enter a link, `pred` recorded) or
+    /// backward (over predecessors: `label` = cost from having driven a link
+    /// to the goal). Each step enters the popped link `b`, drives it and turns
+    /// onto the next. Stops once `settled(link, label)` says so.
+    fn settle(
+        &self,
+        label: &mut [u64],
+        mut pred: Option<&mut [u32]>,
+        heap: &mut BinaryHeap<Reverse<(u64, LinkId)>>,
+        backward: bool,
+        mut settled: impl FnMut(LinkId, u64) -> bool,
+    ) {
         while let Some(Reverse((d, b))) = heap.pop() {
             if d > label[b as usize] {
                 continue;
@@ -197,11 +221,18 @@ impl LinkGraph {
                 return;
             }
             let through = d + self.time[b as usize].unwrap_or(0) as u64;
-            for &(c, t) in self.successors(b) {
+            let next = if backward {
+                self.predecessors(b)
+            } else {
+                self.successors(b)
+            };
+            for &(c, t) in next {
                 let nd = through + t as u64;
                 if nd < label[c as usize] {
                     label[c as usize] = nd;
-                    pred[c as usize] = b;
+                    if let Some(pred) = pred.as_deref_mut() {
+                        pred[c as usize] = b;
+                    }
                     heap.push(Reverse((nd, c)));
                 }
             }
@@ -219,11 +250,7 @@ impl LinkGraph {
         match target {
             At::Link(b) => (label[b as usize] != u64::MAX).then(|| (label[b as usize], b)),
             At::Node(n) => {
-                let here = match source {
-                    At::Node(m) => m == n,
-                    At::Link(a) => net.link_ends(a).1 == n,
-                };
-                if here {
+                if at_node(net, source, n) {
                     return Some((0, u32::MAX));
                 }
                 self.into[n as usize]
@@ -258,15 +285,9 @@ impl LinkGraph {
         // Only links reachable from the first point (the hub: a depot) are
         // waited for, so a row from any point that can reach the hub stops
         // even when some points are cut off (they are left out later).
-        let hub = match points.first() {
-            Some(&first) => {
-                let mut label = vec![u64::MAX; links];
-                let mut pred = vec![u32::MAX; links];
-                self.dijkstra(first, &mut label, &mut pred, &mut BinaryHeap::new());
-                label
-            }
-            None => Vec::new(),
-        };
+        let hub = points
+            .first()
+            .map_or_else(Vec::new, |&first| self.costs_from(first));
         let mut is_target = vec![false; links];
         let mut targets = 0usize;
         for pt in points {
@@ -292,7 +313,7 @@ impl LinkGraph {
             .map_init(
                 || (vec![u64::MAX; links], BinaryHeap::new()),
                 |(g, heap), &l| {
-                    self.backward_to(&[(l, 0)], g, heap);
+                    self.backward_to(l, g, heap);
                     points
                         .iter()
                         .map(|&src| self.cost_from_point(net, src, g, Some(l), None))
@@ -442,10 +463,11 @@ impl LinkGraph {
         link: Option<LinkId>,
         node: Option<u32>,
     ) -> u64 {
+        if node.is_some_and(|n| at_node(net, src, n)) {
+            return 0;
+        }
         match src {
-            At::Link(a) if node.is_some_and(|n| net.link_ends(a).1 == n) => 0,
             At::Link(a) => g[a as usize],
-            At::Node(s) if node == Some(s) => 0,
             At::Node(s) => self.out_of[s as usize]
                 .iter()
                 .map(|&b| {
@@ -462,21 +484,13 @@ impl LinkGraph {
         }
     }
 
-    /// Backward labels towards "about to enter link `l`": `seeds` are `(l, 0)`.
-    fn backward_to(
-        &self,
-        seeds: &[(LinkId, u64)],
-        g: &mut [u64],
-        heap: &mut BinaryHeap<Reverse<(u64, LinkId)>>,
-    ) {
+    /// Backward labels towards "about to enter link `l`".
+    fn backward_to(&self, l: LinkId, g: &mut [u64], heap: &mut BinaryHeap<Reverse<(u64, LinkId)>>) {
         // Having driven a predecessor a of l, entering l costs the turn.
-        let after: Vec<(LinkId, u64)> = seeds
+        let after: Vec<(LinkId, u64)> = self
+            .predecessors(l)
             .iter()
-            .flat_map(|&(l, c)| {
-                self.predecessors(l)
-                    .iter()
-                    .map(move |&(a, t)| (a, c + t as u64))
-            })
+            .map(|&(a, t)| (a, t as u64))
             .collect();
         self.backward_after(&after, g, heap);
     }
@@ -497,20 +511,7 @@ impl LinkGraph {
                 heap.push(Reverse((c, a)));
             }
         }
-        while let Some(Reverse((d, b))) = heap.pop() {
-            if d > g[b as usize] {
-                continue;
-            }
-            // Entering b and driving it, then on from its end.
-            let via = d + self.time[b as usize].unwrap_or(0) as u64;
-            for &(a, t) in self.predecessors(b) {
-                let nd = via + t as u64;
-                if nd < g[a as usize] {
-                    g[a as usize] = nd;
-                    heap.push(Reverse((nd, a)));
-                }
-            }
-        }
+        self.settle(g, None, heap, true, |_, _| false);
     }
 
     /// The reference for [`Self::matrix`]: a full search per row.
@@ -576,16 +577,10 @@ impl LinkGraph {
             At::Node(n) => net.link_ends(b).1 == n,
             At::Link(_) => false,
         };
-        if let (At::Node(n), true) = (
-            target,
-            match (source, target) {
-                (At::Node(m), At::Node(n)) => m == n,
-                (At::Link(a), At::Node(n)) => net.link_ends(a).1 == n,
-                _ => false,
-            },
-        ) {
-            let _ = n;
-            return Some((Vec::new(), 0));
+        if let At::Node(n) = target {
+            if at_node(net, source, n) {
+                return Some((Vec::new(), 0));
+            }
         }
         self.dijkstra_until(source, label, pred, heap, |b, d| {
             if target == At::Link(b) || d >= best {

@@ -166,6 +166,18 @@ impl Network {
         Ok(net)
     }
 
+    /// Where a yard (depot, refill site) at `[lon, lat]` joins the network:
+    /// the nearest segment inside one component large enough to hold yards
+    /// ([`Components::holds_yards`]), so that a yard beside a cut-off bit of
+    /// road (a parking loop, an island's pier) joins the streets it serves.
+    pub fn snap_yard(&self, p: [f64; 2]) -> Option<Snapped> {
+        let comps = &self.components;
+        self.snap.snap_where(self, p, |seg| {
+            let g = &self.segments[seg as usize];
+            comps.holds_yards(g.from) && comps.of(g.from) == comps.of(g.to)
+        })
+    }
+
     /// Geometry of a segment, `[lon, lat]` points from `from` to `to`.
     pub fn coords(&self, seg: u32) -> &[[f64; 2]] {
         &self.coords

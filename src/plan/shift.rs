@@ -532,12 +532,17 @@ pub fn last_position(net: &Network, legs: &[Leg]) -> Option<At> {
 /// plan reports the larger of this and [`super::bounds`]' balance bound.
 fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &[Solution]) -> f64 {
     let net = &city.network;
-    let mut total = 0.0;
+    // Vehicles used per type: a type's districts share its depot and graph,
+    // so its distance out is found once.
+    let mut used: std::collections::BTreeMap<usize, (&VehicleProblem, usize)> = Default::default();
     for (p, sol) in city.problems.iter().zip(solutions) {
-        let used = sol.routes.iter().filter(|r| !r.is_empty()).count();
-        if used == 0 {
-            continue;
+        let n = sol.routes.iter().filter(|r| !r.is_empty()).count();
+        if n > 0 {
+            used.entry(p.vehicle).or_insert((p, 0)).1 += n;
         }
+    }
+    let mut total = 0.0;
+    for (p, n) in used.into_values() {
         let metres = crate::instance::turns::LinkGraph::new(
             net,
             crate::instance::turns::UTurnRule::Cost(0),
@@ -548,7 +553,7 @@ fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &
             },
         );
         let label = metres.costs_from(At::Node(p.depot_node));
-        // The nearest street of the service, whatever district it is in.
+        // The nearest street of the service, whatever type or district has it.
         let service = p.spec(scenario).service;
         let out = city
             .problems
@@ -560,7 +565,7 @@ fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &
             .min()
             .unwrap_or(u64::MAX);
         if out != u64::MAX {
-            total += used as f64 * out as f64 / 1000.0;
+            total += n as f64 * out as f64 / 1000.0;
         }
     }
     total

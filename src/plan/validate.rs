@@ -56,13 +56,7 @@ fn required(
             .map(|v| v.get_ref())
             .filter(|v| v.service == kind)
             .filter_map(|v| scenario.depots.iter().find(|d| d.get_ref().id == v.depot))
-            .filter_map(|d| {
-                let d = d.get_ref();
-                net.snap.snap_where(net, [d.lon, d.lat], |seg| {
-                    let g = &net.segments[seg as usize];
-                    comps.holds_yards(g.from) && comps.of(g.from) == comps.of(g.to)
-                })
-            })
+            .filter_map(|d| net.snap_yard([d.get_ref().lon, d.get_ref().lat]))
             .map(|sn| comps.of(net.segments[sn.segment as usize].from))
             .collect();
         for (i, s) in net.segments.iter().enumerate() {
