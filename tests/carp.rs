@@ -117,6 +117,141 @@ fn same_seed_and_threads_give_the_same_solution() {
 }
 
 #[test]
+fn restricted_instances_price_routes_as_the_whole_one() {
+    let inst = random_instance(11, 14, 40, true);
+    let whole = solve_checked(&inst, &{
+        let mut p = params(3, 1, 10.0);
+        p.max_iterations = Some(200);
+        p
+    });
+    assert!(whole.routes.len() >= 2, "too few routes to split");
+    // Two halves of the routes, each checked by the validator against its
+    // own sub-instance: their costs add up to the whole solution's.
+    let half = whole.routes.len() / 2;
+    let mut total = 0;
+    for part in [&whole.routes[..half], &whole.routes[half..]] {
+        let tasks: Vec<u32> = part.iter().flatten().map(|s| s.task).collect();
+        let sub = inst.restricted(&tasks, Fleet::Unlimited).unwrap();
+        let mut next = 0u32;
+        let routes: Vec<Vec<Service>> = part
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|s| {
+                        next += 1;
+                        Service {
+                            task: next - 1,
+                            dir: s.dir,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut sol = Solution {
+            refills: vec![Vec::new(); routes.len()],
+            routes,
+            cost: 0,
+        };
+        sol.cost = validate(&sub, &sol).cost;
+        let report = validate(&sub, &sol);
+        assert!(report.is_valid(), "{:?}", report.errors);
+        total += sol.cost;
+        // The sub-instance's oracle is the whole one's, point for point.
+        let (o, so) = (&inst.oracle, &sub.oracle);
+        for (i, &ti) in tasks.iter().enumerate() {
+            for (j, &tj) in tasks.iter().enumerate() {
+                for (di, dj) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                    let whole = o.dist(
+                        o.task_points(ti as usize, di).1,
+                        o.task_points(tj as usize, dj).0,
+                    );
+                    let part = so.dist(so.task_points(i, di).1, so.task_points(j, dj).0);
+                    assert_eq!(whole, part);
+                }
+            }
+            let whole = o.dist(o.depot_point(), o.task_points(ti as usize, 0).0);
+            assert_eq!(whole, so.dist(so.depot_point(), so.task_points(i, 0).0));
+        }
+        // And the solver's claims on it hold under the validator.
+        solve_checked(&sub, &{
+            let mut p = params(4, 1, 10.0);
+            p.max_iterations = Some(50);
+            p
+        });
+    }
+    assert_eq!(total, whole.cost);
+}
+
+#[test]
+fn decomposition_phase_improves_a_large_solution_and_stays_valid() {
+    use arcplan::solver::{data::SolverData, decompose, individual::Individual, segment::LeanSeg};
+    let Some(p) = common::shared("carp/hefei/Hefei-4.txt") else {
+        return;
+    };
+    let inst = carp_file::read(&p).unwrap();
+    let mut prm = params(5, 1, 600.0);
+    assert!(decompose::applies(&inst, &prm));
+    // A quick solution of the whole, without decomposition.
+    prm.decompose_size = 0;
+    prm.max_iterations = Some(20);
+    let quick = solve_checked(&inst, &prm);
+    prm.decompose_size = Params::default().decompose_size;
+    let data = SolverData::<LeanSeg>::new(&inst, prm.granularity);
+    let start = Individual::from_routes(
+        &data,
+        quick
+            .routes
+            .iter()
+            .map(|r| r.iter().map(|s| (s.task, s.dir)).collect())
+            .collect(),
+    );
+    assert_eq!(start.cost, quick.cost);
+    let clusters = decompose::clusters(&data, &start.routes, prm.decompose_size, &mut {
+        use rand::SeedableRng;
+        rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(1)
+    });
+    // Every route in exactly one cluster, most clusters near the target size.
+    let mut seen: Vec<usize> = clusters.iter().flatten().copied().collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..start.routes.len()).collect::<Vec<_>>());
+    let sizes: Vec<usize> = clusters
+        .iter()
+        .map(|c| c.iter().map(|&r| start.routes[r].len()).sum())
+        .collect();
+    let big = sizes.iter().filter(|&&s| s >= prm.decompose_size).count();
+    assert!(big * 2 >= sizes.len(), "cluster sizes {sizes:?}");
+    let better = decompose::phase(&data, &start, &prm, 1, None, None)
+        .expect("a phase improves a 20-generation solution");
+    assert!(better.cost < start.cost);
+    let sol = Solution {
+        refills: vec![Vec::new(); better.routes.len()],
+        routes: better
+            .routes
+            .iter()
+            .map(|r| r.iter().map(|&(task, dir)| Service { task, dir }).collect())
+            .collect(),
+        cost: better.cost,
+    };
+    let report = validate(&inst, &sol);
+    assert!(report.is_valid(), "{:?}", report.errors);
+}
+
+#[test]
+fn decomposed_runs_are_reproducible() {
+    let Some(p) = common::shared("carp/hefei/Hefei-3.txt") else {
+        return;
+    };
+    let inst = carp_file::read(&p).unwrap();
+    let run = || {
+        let mut prm = params(9, 2, 600.0);
+        prm.max_iterations = Some(400);
+        prm.decompose_every = 1;
+        solve_checked(&inst, &prm)
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
 fn validator_catches_planted_errors() {
     let Some(p) = common::shared("carp/gdb/gdb1.dat") else {
         return;

@@ -90,6 +90,18 @@ pub struct SolverArgs {
     /// Meetings of the islands between two migrations of the best solution.
     #[arg(long, default_value_t = 10)]
     pub migrate_every: u64,
+    /// Route-based decomposition of large instances: tasks per cluster (0: off).
+    #[arg(long, default_value_t = crate::solver::Params::default().decompose_size)]
+    pub decompose_size: usize,
+    /// Decompose instances from this many tasks on.
+    #[arg(long, default_value_t = crate::solver::Params::default().decompose_from)]
+    pub decompose_from: usize,
+    /// Meetings of the islands between two decomposition phases.
+    #[arg(long, default_value_t = crate::solver::Params::default().decompose_every)]
+    pub decompose_every: u64,
+    /// Generations without improvement that end a cluster's search.
+    #[arg(long, default_value_t = crate::solver::Params::default().decompose_iterations)]
+    pub decompose_iterations: u64,
 }
 
 impl SolverArgs {
@@ -105,6 +117,10 @@ impl SolverArgs {
             target_cost: self.target,
             granularity: self.granularity,
             migrate_every: self.migrate_every,
+            decompose_size: self.decompose_size,
+            decompose_from: self.decompose_from,
+            decompose_every: self.decompose_every,
+            decompose_iterations: self.decompose_iterations,
             ..Default::default()
         }
     }

@@ -253,6 +253,61 @@ impl Instance {
         Ok(())
     }
 
+    /// The sub-problem of a subset of the tasks, on the same graph, depot and
+    /// costs (`tasks[i]` becomes task `i`), with `fleet` vehicles: what a
+    /// route-based decomposition solves. Only for the plain problem (no refill
+    /// sites, deadlines, duration limit or re-plan state), whose costs do not
+    /// depend on the tasks outside the subset.
+    pub fn restricted(&self, tasks: &[u32], fleet: Fleet) -> Option<Instance> {
+        if !self.plain() || tasks.is_empty() {
+            return None;
+        }
+        let mut kept = vec![false; self.tasks.len()];
+        for &t in tasks {
+            kept[t as usize] = true;
+        }
+        Some(Instance {
+            name: format!("{} / {} tasks", self.name, tasks.len()),
+            num_nodes: self.num_nodes,
+            depot: self.depot,
+            capacity: self.capacity,
+            fleet,
+            vehicles_in_file: None,
+            route_fixed_cost: self.route_fixed_cost,
+            tasks: tasks
+                .iter()
+                .map(|&t| self.tasks[t as usize].clone())
+                .collect(),
+            // The tasks left out stay in the graph as plain links.
+            links: self
+                .all_links()
+                .enumerate()
+                .filter(|&(k, _)| k < self.links.len() || !kept[k - self.links.len()])
+                .map(|(_, l)| l)
+                .collect(),
+            node_id_base: self.node_id_base,
+            oracle: self.oracle.restrict(tasks),
+            refills: Vec::new(),
+            max_duration: None,
+            deadlines: Vec::new(),
+            lateness_weight: self.lateness_weight,
+            route_heads: 0,
+            perturbed: self.perturbed,
+            homes: Vec::new(),
+            move_price: self.move_price,
+        })
+    }
+
+    /// No refill sites, deadlines, duration limit or re-plan state: the
+    /// classical (mixed) CARP.
+    pub fn plain(&self) -> bool {
+        self.refills.is_empty()
+            && self.deadlines.is_empty()
+            && self.max_duration.is_none()
+            && self.route_heads == 0
+            && self.homes.iter().all(|h| h.is_none())
+    }
+
     pub fn num_tasks(&self) -> usize {
         self.tasks.len()
     }

@@ -203,6 +203,37 @@ impl CostOracle {
         Ok(oracle)
     }
 
+    /// The oracle of a subset of the tasks (a decomposition's sub-problem):
+    /// the depot and those tasks' points, the costs copied from this one.
+    /// `tasks[i]` becomes task `i`.
+    pub fn restrict(&self, tasks: &[u32]) -> CostOracle {
+        let mut point_of = vec![u32::MAX; self.point_node.len()];
+        let mut old = Vec::with_capacity(2 * tasks.len() + 1);
+        let mut add = |p: u32, old: &mut Vec<u32>| -> u32 {
+            if point_of[p as usize] == u32::MAX {
+                point_of[p as usize] = old.len() as u32;
+                old.push(p);
+            }
+            point_of[p as usize]
+        };
+        let depot_point = add(self.depot_point, &mut old);
+        let task_pts: Vec<[(u32, u32); 2]> = tasks
+            .iter()
+            .map(|&t| self.task_pts[t as usize].map(|(a, b)| (add(a, &mut old), add(b, &mut old))))
+            .collect();
+        let matrix = old
+            .iter()
+            .flat_map(|&p| old.iter().map(move |&q| (p, q)))
+            .map(|(p, q)| self.raw(p, q))
+            .collect();
+        CostOracle {
+            point_node: old.iter().map(|&p| self.point_node[p as usize]).collect(),
+            task_pts,
+            depot_point,
+            matrix,
+        }
+    }
+
     pub fn num_tasks(&self) -> usize {
         self.task_pts.len()
     }

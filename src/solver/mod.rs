@@ -20,6 +20,7 @@
 //! The solver sees only an [`Instance`]; it knows nothing of OSM, files or CLI.
 
 pub mod data;
+pub mod decompose;
 pub mod individual;
 pub mod island;
 pub mod local_search;
@@ -66,6 +67,14 @@ pub struct Params {
     /// A giant tour (task ids) to start from, e.g. the plan being re-planned;
     /// empty: random starts only.
     pub warm_start: Vec<u32>,
+    /// Route-based decomposition (see [`decompose`]): tasks per cluster (0:
+    /// never decompose), instances from this many tasks on, a phase every
+    /// this many meetings, and each cluster's budget of generations without
+    /// improvement.
+    pub decompose_size: usize,
+    pub decompose_from: usize,
+    pub decompose_every: u64,
+    pub decompose_iterations: u64,
 }
 
 impl Default for Params {
@@ -87,6 +96,10 @@ impl Default for Params {
             epoch: 50,
             migrate_every: 10,
             warm_start: Vec::new(),
+            decompose_size: 100,
+            decompose_from: 300,
+            decompose_every: 2,
+            decompose_iterations: 200,
         }
     }
 }
@@ -160,10 +173,14 @@ pub fn solve_with<S: Segment>(
     let deadline = params.time_limit.map(|t| start + t);
     let threads = params.threads.max(1);
     let data = SolverData::<S>::new(inst, params.granularity);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("cannot start the solver's threads");
+    // One island runs on the calling thread (a decomposition's clusters do).
+    let pool = (threads > 1).then(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("cannot start the solver's threads")
+    });
+    let decompose = decompose::applies(inst, params);
     let mut islands: Vec<Island<S>> = (0..threads)
         .map(|i| Island::new(&data, params, i))
         .collect();
@@ -172,11 +189,16 @@ pub fn solve_with<S: Segment>(
     let mut since = 0u64;
     let mut epochs = 0u64;
     loop {
-        pool.install(|| {
-            islands
-                .par_iter_mut()
-                .for_each(|isl| isl.run_epoch(params.epoch, start, deadline));
-        });
+        match &pool {
+            Some(pool) => pool.install(|| {
+                islands
+                    .par_iter_mut()
+                    .for_each(|isl| isl.run_epoch(params.epoch, start, deadline));
+            }),
+            None => islands
+                .iter_mut()
+                .for_each(|isl| isl.run_epoch(params.epoch, start, deadline)),
+        }
         let total: u64 = islands.iter().map(|i| i.iterations).sum();
         since += total - iterations;
         iterations = total;
@@ -204,6 +226,24 @@ pub fn solve_with<S: Segment>(
             }
         }
         epochs += 1;
+        let phase_due = decompose
+            && epochs.is_multiple_of(params.decompose_every.max(1))
+            && deadline.is_none_or(|d| Instant::now() < d);
+        if let Some((b, _)) = best.as_ref().filter(|_| phase_due) {
+            if let Some(ind) = decompose::phase(&data, b, params, epochs, deadline, pool.as_ref()) {
+                let t = start.elapsed();
+                on_improve(&Progress {
+                    cost: ind.cost,
+                    elapsed: t,
+                    iterations,
+                });
+                for isl in islands.iter_mut() {
+                    isl.inject(&ind, start);
+                }
+                best = Some((ind, t));
+                since = 0;
+            }
+        }
         if let Some((b, _)) = &best {
             if epochs.is_multiple_of(params.migrate_every.max(1)) {
                 for isl in islands.iter_mut() {
