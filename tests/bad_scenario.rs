@@ -160,3 +160,23 @@ fn an_impossible_deadline_still_gives_a_plan_with_the_violation() {
         "{class1:?}"
     );
 }
+
+#[test]
+fn a_bad_district_size_is_named() {
+    let path = fixture("town-frost.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let refused = |planning: &str| {
+        let t = format!("{text}\n[planning]\n{planning}\n");
+        let err = arcplan::scenario::parse(&path, &t)
+            .map(|_| ())
+            .expect_err("refused")
+            .to_string();
+        (err, t.lines().count())
+    };
+    let (err, _) = refused("district_tasks = 3");
+    assert!(err.contains("town-frost.toml"), "{err}");
+    assert!(err.contains("`planning.district_tasks` = 3"), "{err}");
+    let (err, line) = refused("district_size = 300");
+    assert!(err.contains("district_size"), "{err}");
+    assert!(err.contains(&format!(":{line}:")), "{err} (line {line})");
+}

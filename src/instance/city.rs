@@ -547,7 +547,7 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             district::split(
                 &district_items(&net, spec, &tasks, &yards),
                 spec.count as usize,
-                DISTRICT_TASKS,
+                scenario.planning.district_tasks,
             )
             .into_iter()
             .map(|d| Part {
@@ -557,7 +557,7 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             })
             .collect()
         } else {
-            route_groups(&net, &tasks, &heads)
+            route_groups(&net, &tasks, &heads, scenario.planning.district_tasks)
         };
         let n_parts = parts.len();
         for (k, part) in parts.into_iter().enumerate() {
@@ -598,7 +598,8 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
 /// [`LinkGraph::matrix`]); farther ones get a landmark upper bound.
 pub const EXACT_NEAREST: usize = 400;
 
-/// Tasks per district a large vehicle type is split into (see [`district`]):
+/// Tasks per district a large vehicle type is split into, unless the scenario
+/// says otherwise (`[planning] district_tasks`; see [`district`]):
 /// a matrix of about `(2 × 1,000)²` costs (16 MB) and a search that converges
 /// in tens of seconds.
 pub const DISTRICT_TASKS: usize = 1000;
@@ -612,11 +613,16 @@ struct Part {
 
 /// A re-plan's decomposition by the current routes (route-based grouping,
 /// as in the large-scale CARP literature): a type with more than
-/// [`DISTRICT_TASKS`] tasks has its vehicles cut into compact groups by the
+/// `max_tasks` tasks (the scenario's district size) has its vehicles cut into compact groups by the
 /// centroid of the work each still has (recursive bisection); a group keeps
 /// its vehicles' tasks, and work without a vehicle (a breakdown, a storm
 /// upgrade) goes to the group whose centroid is nearest.
-fn route_groups(net: &Network, tasks: &[CityTask], heads: &[VehicleStart]) -> Vec<Part> {
+fn route_groups(
+    net: &Network,
+    tasks: &[CityTask],
+    heads: &[VehicleStart],
+    max_tasks: usize,
+) -> Vec<Part> {
     let whole = || {
         vec![Part {
             tasks: (0..tasks.len()).collect(),
@@ -624,7 +630,7 @@ fn route_groups(net: &Network, tasks: &[CityTask], heads: &[VehicleStart]) -> Ve
             vehicles: heads.len(),
         }]
     };
-    let k = tasks.len().div_ceil(DISTRICT_TASKS).min(heads.len());
+    let k = tasks.len().div_ceil(max_tasks.max(1)).min(heads.len());
     if k <= 1 {
         return whole();
     }

@@ -54,27 +54,16 @@ pub fn split(items: &[Item], vehicles: usize, max_tasks: usize) -> Vec<District>
     let n = items.len();
     let vehicles = vehicles.max(1);
     let k = districts_for(n, max_tasks).min(vehicles);
-    let out = partition(items, k);
-    // Vehicles: k districts of balanced work, so an equal share each, the
-    // remainder to the districts with the most work per vehicle.
-    let base = vehicles / k;
-    let mut extra = vehicles - base * k;
-    let mut share: Vec<usize> = vec![base; k];
-    let work: Vec<f64> = out
-        .iter()
-        .map(|t: &Vec<usize>| t.iter().map(|&i| items[i].work).sum())
+    // Vehicles spread evenly over the districts (counts differ by at most
+    // one, the larger ones spread across the city), and each district's work
+    // in proportion to its vehicles: equal work per district would leave
+    // the districts with one vehicle fewer with the most work per vehicle
+    // (Malta's sweepers: 20 in 11 districts, two alone with a pair's work).
+    let share: Vec<usize> = (0..k)
+        .map(|i| (i + 1) * vehicles / k - i * vehicles / k)
         .collect();
-    while extra > 0 {
-        let j = (0..k)
-            .max_by(|&a, &b| {
-                (work[a] / share[a] as f64)
-                    .total_cmp(&(work[b] / share[b] as f64))
-                    .then(b.cmp(&a))
-            })
-            .unwrap_or(0);
-        share[j] += 1;
-        extra -= 1;
-    }
+    let mut out = Vec::with_capacity(k);
+    bisect(items, (0..n).collect(), &share, &mut out);
     out.into_iter()
         .zip(share)
         .map(|(tasks, vehicles)| District { tasks, vehicles })
@@ -85,12 +74,19 @@ pub fn split(items: &[Item], vehicles: usize, max_tasks: usize) -> Vec<District>
 /// part is empty when there are fewer items than parts).
 pub fn partition(items: &[Item], k: usize) -> Vec<Vec<usize>> {
     let mut out = Vec::with_capacity(k.max(1));
-    bisect(items, (0..items.len()).collect(), k.max(1), &mut out);
+    bisect(
+        items,
+        (0..items.len()).collect(),
+        &vec![1; k.max(1)],
+        &mut out,
+    );
     out
 }
 
-/// Cuts `set` into `k` parts of (nearly) equal work, along the longer extent.
-fn bisect(items: &[Item], mut set: Vec<usize>, k: usize, out: &mut Vec<Vec<usize>>) {
+/// Cuts `set` into `weights.len()` parts whose work is in proportion to the
+/// weights, along the longer extent.
+fn bisect(items: &[Item], mut set: Vec<usize>, weights: &[usize], out: &mut Vec<Vec<usize>>) {
+    let k = weights.len();
     if k <= 1 || set.len() <= 1 {
         out.push(set);
         // A part per district even when there are fewer tasks than districts.
@@ -112,8 +108,12 @@ fn bisect(items: &[Item], mut set: Vec<usize>, k: usize, out: &mut Vec<Vec<usize
             .then(a.cmp(&b))
     });
     let k1 = k / 2;
+    let (w1, w) = (
+        weights[..k1].iter().sum::<usize>(),
+        weights.iter().sum::<usize>().max(1),
+    );
     let total: f64 = set.iter().map(|&i| items[i].work).sum();
-    let goal = total * k1 as f64 / k as f64;
+    let goal = total * w1 as f64 / w as f64;
     let mut acc = 0.0;
     let mut cut = set.len();
     for (pos, &i) in set.iter().enumerate() {
@@ -126,8 +126,8 @@ fn bisect(items: &[Item], mut set: Vec<usize>, k: usize, out: &mut Vec<Vec<usize
     // Each side keeps at least one task.
     let cut = cut.clamp(1, set.len() - 1);
     let right = set.split_off(cut);
-    bisect(items, set, k1, out);
-    bisect(items, right, k - k1, out);
+    bisect(items, set, &weights[..k1], out);
+    bisect(items, right, &weights[k1..], out);
 }
 
 /// A street several vehicle types (depots) could take: per type, the travel
@@ -242,6 +242,24 @@ mod tests {
             };
             assert_eq!(d.len(), want, "{vehicles} vehicles, {max_tasks} tasks");
         }
+    }
+
+    /// 20 vehicles in 11 districts: nine pairs and two alone, and the work
+    /// per vehicle even all the same.
+    #[test]
+    fn work_follows_the_vehicles() {
+        let items = grid(60); // 3,600 tasks
+        let d = split(&items, 20, 330);
+        assert_eq!(d.len(), 11);
+        let per: Vec<f64> = d
+            .iter()
+            .map(|x| x.tasks.iter().map(|&t| items[t].work).sum::<f64>() / x.vehicles as f64)
+            .collect();
+        let (lo, hi) = per
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+        assert!(hi / lo < 1.05, "work per vehicle {per:?}");
+        assert_eq!(d.iter().filter(|x| x.vehicles == 1).count(), 2);
     }
 
     /// Two depots, one in the middle of a dense grid: nearest-depot gives it

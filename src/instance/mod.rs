@@ -84,7 +84,7 @@ pub enum Fleet {
 }
 
 /// The immutable problem the solver works on.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Instance {
     pub name: String,
     pub num_nodes: usize,

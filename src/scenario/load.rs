@@ -78,6 +78,15 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<()> {
             ),
         ));
     }
+    if s.planning.district_tasks < 10 {
+        return Err(Error::invalid(
+            path,
+            format!(
+                "`planning.district_tasks` = {} must be at least 10",
+                s.planning.district_tasks
+            ),
+        ));
+    }
     if s.shift.start.date.is_none()
         || s.shift.start.time.is_none()
         || s.shift.start.offset.is_none()

@@ -78,6 +78,8 @@ pub struct Scenario {
     pub priorities: Vec<toml::Spanned<PrioritySpec>>,
     #[serde(default)]
     pub objective: ObjectiveSpec,
+    #[serde(default)]
+    pub planning: PlanningSpec,
     /// The scenario file's directory: map paths are relative to it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -301,6 +303,29 @@ impl Default for ObjectiveSpec {
     fn default() -> Self {
         ObjectiveSpec {
             lateness_weight: default_lateness_weight(),
+        }
+    }
+}
+
+/// How a large city is cut up for planning (`[planning]`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanningSpec {
+    /// A vehicle type with more than twice this many passes is cut into
+    /// districts of about this many, each planned on its own (see
+    /// `instance::district`).
+    #[serde(default = "default_district_tasks")]
+    pub district_tasks: usize,
+}
+
+fn default_district_tasks() -> usize {
+    crate::instance::city::DISTRICT_TASKS
+}
+
+impl Default for PlanningSpec {
+    fn default() -> Self {
+        PlanningSpec {
+            district_tasks: default_district_tasks(),
         }
     }
 }

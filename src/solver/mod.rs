@@ -6,7 +6,8 @@
 //! - [`split`]: the giant-tour decoder that also picks each edge's direction;
 //! - [`local_search`]: granular moves priced from cached segments;
 //! - [`population`] and [`individual`]: quality-and-diversity management;
-//! - [`island`]: one HGS run.
+//! - [`island`]: one HGS run;
+//! - [`decompose`]: route-based decomposition phases for large instances.
 //!
 //! **Parallelism.** `threads` islands run the HGS independently, each with its
 //! own seed derived from `(seed, island)`, on a rayon pool of that many threads.
@@ -15,7 +16,11 @@
 //! migrated into every island that has not found as good a one. Because epochs
 //! are counted in generations, not seconds, a run with the same seed and thread
 //! count stopped by an iteration budget gives the same solution every time; a
-//! time limit only decides after which epoch the run stops.
+//! time limit only decides after which epoch the run stops. On large plain
+//! instances, every `decompose_every` meetings the best solution's routes are
+//! clustered and the clusters solved side by side on the same threads (see
+//! [`decompose`]); clusters stop on generation budgets, so this keeps the
+//! reproducibility.
 //!
 //! The solver sees only an [`Instance`]; it knows nothing of OSM, files or CLI.
 
