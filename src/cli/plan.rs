@@ -56,22 +56,31 @@ pub(super) fn solve_all(
     warm_starts: &[Vec<u32>],
 ) -> Vec<crate::solver::Solution> {
     let bar = super::interactive().then(indicatif::ProgressBar::new_spinner);
-    let solutions = crate::plan::solve::solve_city(problem, params, warm_starts, |p, pr| {
-        if let Some(b) = &bar {
-            match pr {
-                None => b.set_message(format!("solving {}", p.instance.name)),
-                Some(pr) => b.set_message(format!(
-                    "{}: cost {} at {:.1}s",
-                    p.instance.name,
-                    pr.cost,
-                    pr.elapsed.as_secs_f64()
-                )),
+    let (solutions, moved) =
+        crate::plan::solve::solve_city_rebalanced(problem, params, warm_starts, |p, pr| {
+            if let Some(b) = &bar {
+                match pr {
+                    None => b.set_message(format!("solving {}", p.instance.name)),
+                    Some(pr) => b.set_message(format!(
+                        "{}: cost {} at {:.1}s",
+                        p.instance.name,
+                        pr.cost,
+                        pr.elapsed.as_secs_f64()
+                    )),
+                }
+                b.tick();
             }
-            b.tick();
-        }
-    });
+        });
     if let Some(b) = bar {
         b.finish_and_clear();
+    }
+    for (to, from) in moved {
+        let name = |k: usize| &problem.problems[k].instance.name;
+        say!(
+            "  rebalanced: {} could not finish in its shift and took a vehicle from {}",
+            name(to),
+            name(from)
+        );
     }
     solutions
 }

@@ -52,6 +52,17 @@ pub fn solve_city(
     warm_starts: &[Vec<u32>],
     on_progress: impl Fn(&VehicleProblem, Option<&Progress>) + Sync,
 ) -> Vec<Solution> {
+    solve_city_rebalanced(problem, params, warm_starts, on_progress).0
+}
+
+/// [`solve_city`], and the vehicles moved between districts: `(receiver,
+/// donor)` problem indices, one vehicle each.
+pub fn solve_city_rebalanced(
+    problem: &CityProblem,
+    params: &Params,
+    warm_starts: &[Vec<u32>],
+    on_progress: impl Fn(&VehicleProblem, Option<&Progress>) + Sync,
+) -> (Vec<Solution>, Vec<(usize, usize)>) {
     let problems = &problem.problems;
     let rebalance = problems
         .iter()
@@ -71,12 +82,13 @@ pub fn solve_city(
         })
         .collect();
     let mut outcomes = run_jobs(&jobs, &first, &on_progress);
+    let mut moved = Vec::new();
     if rebalance {
         let mut second = params.clone();
         second.time_limit = params.time_limit.map(|t| share(t, REBALANCE_SHARE));
-        rebalance_pass(problems, &mut outcomes, &second, &on_progress);
+        moved = rebalance_pass(problems, &mut outcomes, &second, &on_progress);
     }
-    outcomes.into_iter().map(|o| o.best).collect()
+    (outcomes.into_iter().map(|o| o.best).collect(), moved)
 }
 
 /// Runs the jobs side by side (see the module's doc); one outcome per job.
