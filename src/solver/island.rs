@@ -14,8 +14,15 @@ use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use std::time::{Duration, Instant};
 
-/// Initial individuals when routes are long (see [`Island::long_routes`]).
+/// Initial individuals when routes are long (see [`Island::long_routes`]) or
+/// the instance is large.
 const LONG_ROUTE_STARTS: usize = 4;
+
+/// Tasks above which a full initial population (a hundred local searches
+/// from random tours) would take minutes: kw-large's 6,000–8,500 tasks never
+/// got past it in 120 s. Such instances start from a few nearest-neighbour
+/// tours, like long routes.
+pub const LARGE_INSTANCE: usize = 2000;
 
 pub struct Island<'a, S: Segment> {
     data: &'a SolverData<'a, S>,
@@ -119,7 +126,7 @@ impl<'a, S: Segment> Island<'a, S> {
         // Routes of hundreds of services take seconds to educate each: a
         // few good starts, then generations, rather than a full population
         // that would use up the time before the first crossover.
-        let count = if self.long_routes() {
+        let count = if self.long_routes() || self.data.num_tasks() > LARGE_INSTANCE {
             LONG_ROUTE_STARTS
         } else {
             4 * self.params.mu
@@ -135,7 +142,7 @@ impl<'a, S: Segment> Island<'a, S> {
             if deadline.is_some_and(|d| Instant::now() >= d) && populated {
                 break;
             }
-            let tour = if self.long_routes() {
+            let tour = if self.long_routes() || self.data.num_tasks() > LARGE_INSTANCE {
                 self.nearest_neighbour_tour()
             } else {
                 let mut tour: Vec<u32> = (0..n as u32).collect();

@@ -186,6 +186,14 @@ pub fn solve_with<S: Segment>(
             .expect("cannot start the solver's threads")
     });
     let decompose = decompose::applies(inst, params);
+    // Islands meet after fewer generations on large instances, so that
+    // migration and decomposition phases happen within minutes.
+    let n = inst.num_tasks();
+    let epoch = if n > island::LARGE_INSTANCE {
+        (params.epoch * island::LARGE_INSTANCE as u64 / n as u64).max(2)
+    } else {
+        params.epoch
+    };
     let mut islands: Vec<Island<S>> = (0..threads)
         .map(|i| Island::new(&data, params, i))
         .collect();
@@ -198,11 +206,11 @@ pub fn solve_with<S: Segment>(
             Some(pool) => pool.install(|| {
                 islands
                     .par_iter_mut()
-                    .for_each(|isl| isl.run_epoch(params.epoch, start, deadline));
+                    .for_each(|isl| isl.run_epoch(epoch, start, deadline));
             }),
             None => islands
                 .iter_mut()
-                .for_each(|isl| isl.run_epoch(params.epoch, start, deadline)),
+                .for_each(|isl| isl.run_epoch(epoch, start, deadline)),
         }
         let total: u64 = islands.iter().map(|i| i.iterations).sum();
         since += total - iterations;
