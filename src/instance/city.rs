@@ -613,8 +613,9 @@ struct Part {
 
 /// A re-plan's decomposition by the current routes (route-based grouping,
 /// as in the large-scale CARP literature): a type with more than
-/// `max_tasks` tasks (the scenario's district size) has its vehicles cut into compact groups by the
-/// centroid of the work each still has (recursive bisection); a group keeps
+/// `max_tasks` tasks (the scenario's district size) has its vehicles cut
+/// into compact groups by the centroid of the work each still has
+/// (recursive bisection); a group keeps
 /// its vehicles' tasks, and work without a vehicle (a breakdown, a storm
 /// upgrade) goes to the group whose centroid is nearest.
 fn route_groups(

@@ -166,12 +166,16 @@ fn rebalance_pass(
         Fleet::Limited(v) => v,
         Fleet::Unlimited => 0,
     };
-    let worked = |k: usize| -> i64 {
-        let sol = &outcomes[k].best;
-        (0..sol.routes.len())
-            .map(|r| route_duration(&problems[k].instance, sol, r))
-            .sum()
-    };
+    // Each district's total route time, in instance units.
+    let worked: Vec<i64> = outcomes
+        .iter()
+        .zip(problems)
+        .map(|(o, p)| {
+            (0..o.best.routes.len())
+                .map(|r| route_duration(&p.instance, &o.best, r))
+                .sum()
+        })
+        .collect();
     // Receivers, most work per vehicle first; each donor gives once.
     let mut receivers: Vec<usize> = (0..problems.len())
         .filter(|&k| {
@@ -179,7 +183,7 @@ fn rebalance_pass(
             !outcomes[k].feasible && p.district.1 > 1 && p.heads.is_empty() && fleet(k) > 0
         })
         .collect();
-    receivers.sort_by_key(|&k| (std::cmp::Reverse(worked(k) / fleet(k) as i64), k));
+    receivers.sort_by_key(|&k| (std::cmp::Reverse(worked[k] / fleet(k) as i64), k));
     // `given`: in an exchange (as donor or receiver).
     let mut given = vec![false; problems.len()];
     let mut pairs: Vec<(usize, usize)> = Vec::new();
@@ -198,7 +202,7 @@ fn rebalance_pass(
             .filter_map(|b| {
                 let shift = problems[b].instance.max_duration?;
                 let room = (fleet(b) - 1) as f64 * shift as f64 * DONOR_FILL;
-                let spare = room - worked(b) as f64;
+                let spare = room - worked[b] as f64;
                 (spare > 0.0).then_some((spare, b))
             })
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
@@ -270,28 +274,23 @@ fn rebalance_pass(
 fn route_duration(inst: &Instance, sol: &Solution, r: usize) -> i64 {
     let o = &inst.oracle;
     let route = &sol.routes[r];
-    let stops = sol.refills.get(r).map_or(&[][..], |s| s.as_slice());
+    let mut stops = sol.refills.get(r).into_iter().flatten().peekable();
     let mut at = o.depot_point();
     let mut total = 0i64;
-    let mut next = 0;
-    let mut refill_before = |i: usize, at: &mut u32, total: &mut i64| {
-        while next < stops.len() && stops[next].before == i {
-            if let Some(site) = inst.refills.get(stops[next].site as usize) {
-                *total += o.dist(*at, site.point).min(i64::from(u32::MAX)) + site.cost;
-                *at = site.point;
+    for i in 0..=route.len() {
+        while let Some(stop) = stops.next_if(|s| s.before == i) {
+            if let Some(site) = inst.refills.get(stop.site as usize) {
+                total += o.dist(at, site.point) + site.cost;
+                at = site.point;
             }
-            next += 1;
         }
-    };
-    for (i, s) in route.iter().enumerate() {
-        refill_before(i, &mut at, &mut total);
-        let (start, end) = o.task_points(s.task as usize, s.dir);
-        total +=
-            o.dist(at, start).min(i64::from(u32::MAX)) + inst.tasks[s.task as usize].serve_cost;
-        at = end;
+        if let Some(s) = route.get(i) {
+            let (start, end) = o.task_points(s.task as usize, s.dir);
+            total += o.dist(at, start) + inst.tasks[s.task as usize].serve_cost;
+            at = end;
+        }
     }
-    refill_before(route.len(), &mut at, &mut total);
-    total + o.dist(at, o.depot_point()).min(i64::from(u32::MAX))
+    total + o.dist(at, o.depot_point())
 }
 
 #[cfg(test)]

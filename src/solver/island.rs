@@ -126,7 +126,7 @@ impl<'a, S: Segment> Island<'a, S> {
         // Routes of hundreds of services take seconds to educate each: a
         // few good starts, then generations, rather than a full population
         // that would use up the time before the first crossover.
-        let count = if self.long_routes() || self.data.num_tasks() > LARGE_INSTANCE {
+        let count = if self.few_starts() {
             LONG_ROUTE_STARTS
         } else {
             4 * self.params.mu
@@ -142,7 +142,7 @@ impl<'a, S: Segment> Island<'a, S> {
             if deadline.is_some_and(|d| Instant::now() >= d) && populated {
                 break;
             }
-            let tour = if self.long_routes() || self.data.num_tasks() > LARGE_INSTANCE {
+            let tour = if self.few_starts() {
                 self.nearest_neighbour_tour()
             } else {
                 let mut tour: Vec<u32> = (0..n as u32).collect();
@@ -158,6 +158,12 @@ impl<'a, S: Segment> Island<'a, S> {
     /// thousands of small repairs.
     fn long_routes(&self) -> bool {
         self.data.num_tasks() > 60 * self.data.max_routes.max(1)
+    }
+
+    /// Start from a few nearest-neighbour tours rather than a full random
+    /// population: long routes, or a large instance.
+    fn few_starts(&self) -> bool {
+        self.long_routes() || self.data.num_tasks() > LARGE_INSTANCE
     }
 
     /// A giant tour that goes on from each task to one of the three nearest

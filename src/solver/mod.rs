@@ -188,9 +188,9 @@ pub fn solve_with<S: Segment>(
     let decompose = decompose::applies(inst, params);
     // Islands meet after fewer generations on large instances, so that
     // migration and decomposition phases happen within minutes.
-    let n = inst.num_tasks();
-    let epoch = if n > island::LARGE_INSTANCE {
-        (params.epoch * island::LARGE_INSTANCE as u64 / n as u64).max(2)
+    let tasks = inst.num_tasks();
+    let epoch = if tasks > island::LARGE_INSTANCE {
+        (params.epoch * island::LARGE_INSTANCE as u64 / tasks as u64).max(2)
     } else {
         params.epoch
     };
