@@ -87,6 +87,9 @@ pub struct SolverArgs {
     /// Neighbours per task in the local search.
     #[arg(long, default_value_t = 20)]
     pub granularity: usize,
+    /// Leave SWAP* (best-position swaps between routes) out of the local search.
+    #[arg(long)]
+    pub no_swap_star: bool,
     /// Meetings of the islands between two migrations of the best solution.
     #[arg(long, default_value_t = 10)]
     pub migrate_every: u64,
@@ -116,6 +119,7 @@ impl SolverArgs {
             max_iterations_without_improvement: self.max_no_improve,
             target_cost: self.target,
             granularity: self.granularity,
+            swap_star: !self.no_swap_star,
             migrate_every: self.migrate_every,
             decompose_size: self.decompose_size,
             decompose_from: self.decompose_from,

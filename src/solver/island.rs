@@ -73,10 +73,12 @@ impl<'a, S: Segment> Island<'a, S> {
             .seed
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(index as u64);
+        let mut ls = LocalSearch::new(data, penalty);
+        ls.swap_star &= params.swap_star;
         Island {
             data,
             params,
-            ls: LocalSearch::new(data, penalty),
+            ls,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             feasible: SubPopulation::new(),
             infeasible: SubPopulation::new(),

@@ -9,13 +9,16 @@
 //! `(u,x)`/`(v,y)`; 2-opt* between routes; 2-opt (a reversed stretch) inside a
 //! route; and moves into an empty route. First improvement, until none
 //! improves; pairs whose routes did not change since they were last tried are
-//! skipped.
+//! skipped. After each pass over the tasks, SWAP* (see [`swap_star`]) tries the
+//! route pairs linked by granular neighbours, best move per pair.
 
 use super::data::{Penalty, SolverData};
 use super::route::Route;
 use super::segment::Segment;
 use rand::seq::SliceRandom;
 use rand::Rng;
+
+mod swap_star;
 
 #[derive(Clone, Copy, Debug)]
 enum Piece {
@@ -49,6 +52,21 @@ pub struct LocalSearch<'a, S: Segment> {
     pub evaluations: u64,
     /// Stop improving at this time (the routes stay whole and consistent).
     pub deadline: Option<std::time::Instant>,
+    /// Whether SWAP* between routes is tried (see [`swap_star`]); never with
+    /// refill elements.
+    pub swap_star: bool,
+    /// SWAP* tables: per element, its three cheapest slots (estimated
+    /// detour, slot) in the other route of the pair, and the deadhead saved
+    /// by taking it out of its own.
+    slots: Vec<[(i64, u32); 3]>,
+    gain: Vec<i64>,
+    /// Per route, the counter when its SWAP* pairs were last tried; and the
+    /// route pairs linked by granular neighbours (row-major).
+    swap_tested: Vec<u64>,
+    linked: Vec<bool>,
+    /// The two routes of the SWAP* pair being tried, and their points.
+    side_route: [usize; 2],
+    sides: [swap_star::Side; 2],
 }
 
 impl<'a, S: Segment> LocalSearch<'a, S> {
@@ -69,6 +87,13 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
             removal: vec![(0, 0, 0); n],
             evaluations: 0,
             deadline: None,
+            swap_star: data.refill_pairs == 0,
+            slots: vec![[(0, 0); 3]; n],
+            gain: vec![0; n],
+            swap_tested: Vec::new(),
+            linked: Vec::new(),
+            side_route: [0; 2],
+            sides: Default::default(),
         }
     }
 
@@ -115,6 +140,9 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
                 if loop_id > 0 && !self.data.is_refill(u) && self.try_empty(u) {
                     improved = true;
                 }
+            }
+            if self.swap_star && self.data.refill_pairs == 0 && self.swap_star_sweep(loop_id) {
+                improved = true;
             }
             loop_id += 1;
         }

@@ -4,7 +4,8 @@
 //! - [`segment`]: route subsequences priced with service directions re-optimised,
 //!   concatenated in O(1);
 //! - [`split`]: the giant-tour decoder that also picks each edge's direction;
-//! - [`local_search`]: granular moves priced from cached segments;
+//! - [`local_search`]: granular moves priced from cached segments, and SWAP*
+//!   between routes;
 //! - [`population`] and [`individual`]: quality-and-diversity management;
 //! - [`island`]: one HGS run;
 //! - [`decompose`]: route-based decomposition phases for large instances.
@@ -56,6 +57,9 @@ pub struct Params {
     pub target_cost: Option<i64>,
     /// Neighbours per task in the local search.
     pub granularity: usize,
+    /// SWAP* between routes in the local search (instances without refill
+    /// sites).
+    pub swap_star: bool,
     /// Minimum and generation sizes of each sub-population.
     pub mu: usize,
     pub lambda: usize,
@@ -92,6 +96,7 @@ impl Default for Params {
             max_iterations_without_improvement: None,
             target_cost: None,
             granularity: 20,
+            swap_star: true,
             mu: 25,
             lambda: 40,
             n_elite: 4,
