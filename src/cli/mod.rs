@@ -87,6 +87,9 @@ pub struct SolverArgs {
     /// Neighbours per task in the local search.
     #[arg(long, default_value_t = 20)]
     pub granularity: usize,
+    /// Generations without improvement before an island restarts.
+    #[arg(long, default_value_t = crate::solver::Params::default().restart_after)]
+    pub restart_after: u64,
     /// Leave SWAP* (best-position swaps between routes) out of the local search.
     #[arg(long)]
     pub no_swap_star: bool,
@@ -120,6 +123,7 @@ impl SolverArgs {
             target_cost: self.target,
             granularity: self.granularity,
             swap_star: !self.no_swap_star,
+            restart_after: self.restart_after,
             migrate_every: self.migrate_every,
             decompose_size: self.decompose_size,
             decompose_from: self.decompose_from,
