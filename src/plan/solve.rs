@@ -170,11 +170,7 @@ fn rebalance_pass(
     let worked: Vec<i64> = outcomes
         .iter()
         .zip(problems)
-        .map(|(o, p)| {
-            (0..o.best.routes.len())
-                .map(|r| route_duration(&p.instance, &o.best, r))
-                .sum()
-        })
+        .map(|(o, p)| total_duration(&p.instance, &o.best))
         .collect();
     // Receivers, most work per vehicle first; each donor gives once.
     let mut receivers: Vec<usize> = (0..problems.len())
@@ -269,6 +265,13 @@ fn rebalance_pass(
     kept
 }
 
+/// The durations of all a solution's routes, summed (instance units).
+fn total_duration(inst: &Instance, sol: &Solution) -> i64 {
+    (0..sol.routes.len())
+        .map(|r| route_duration(inst, sol, r))
+        .sum()
+}
+
 /// A route's duration in the instance's units: travel, service and refills,
 /// from the depot and back.
 fn route_duration(inst: &Instance, sol: &Solution, r: usize) -> i64 {
@@ -344,11 +347,7 @@ mod tests {
         // District 0 is declared over its shift; the donor is the other
         // district whose routes leave the most time.
         outcomes[0].feasible = false;
-        let worked = |k: usize, o: &Outcome| -> i64 {
-            (0..o.best.routes.len())
-                .map(|r| route_duration(&problems[k].instance, &o.best, r))
-                .sum()
-        };
+        let worked = |k: usize, o: &Outcome| total_duration(&problems[k].instance, &o.best);
         let donor = if worked(1, &outcomes[1]) <= worked(2, &outcomes[2]) {
             1
         } else {
@@ -389,9 +388,7 @@ mod tests {
         };
         let p = &problem.problems[1];
         let out = crate::solver::solve(&p.instance, &params, |_| {});
-        let units: i64 = (0..out.best.routes.len())
-            .map(|r| route_duration(&p.instance, &out.best, r))
-            .sum();
+        let units = total_duration(&p.instance, &out.best);
         let mut sols: Vec<Solution> = problem
             .problems
             .iter()

@@ -74,7 +74,7 @@ impl<'a, S: Segment> Island<'a, S> {
             .wrapping_mul(0x9E37_79B9_7F4A_7C15)
             .wrapping_add(index as u64);
         let mut ls = LocalSearch::new(data, penalty);
-        ls.swap_star &= params.swap_star;
+        ls.swap_star = params.swap_star;
         Island {
             data,
             params,

@@ -52,8 +52,8 @@ pub struct LocalSearch<'a, S: Segment> {
     pub evaluations: u64,
     /// Stop improving at this time (the routes stay whole and consistent).
     pub deadline: Option<std::time::Instant>,
-    /// Whether SWAP* between routes is tried (see [`swap_star`]); never with
-    /// refill elements.
+    /// Whether SWAP* between routes is tried (see [`swap_star`]); instances
+    /// with refill elements never try it, whatever this says.
     pub swap_star: bool,
     /// SWAP* tables: per element, its three cheapest slots (estimated
     /// detour, slot) in the other route of the pair, and the deadhead saved
@@ -64,8 +64,7 @@ pub struct LocalSearch<'a, S: Segment> {
     /// route pairs linked by granular neighbours (row-major).
     swap_tested: Vec<u64>,
     linked: Vec<bool>,
-    /// The two routes of the SWAP* pair being tried, and their points.
-    side_route: [usize; 2],
+    /// The two routes of the SWAP* pair being tried, as points.
     sides: [swap_star::Side; 2],
 }
 
@@ -87,12 +86,11 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
             removal: vec![(0, 0, 0); n],
             evaluations: 0,
             deadline: None,
-            swap_star: data.refill_pairs == 0,
+            swap_star: true,
             slots: vec![[(0, 0); 3]; n],
             gain: vec![0; n],
             swap_tested: Vec::new(),
             linked: Vec::new(),
-            side_route: [0; 2],
             sides: Default::default(),
         }
     }

@@ -25,12 +25,13 @@ use crate::solver::segment::{Segment, INF};
 /// No slot: a table entry not filled.
 const NONE: u32 = u32::MAX;
 
-/// One route of the pair being tried, as points in its current directions:
-/// `ends[p]` and `starts[p]` of position `p` (the depot at 0 and `m + 1`),
+/// One route of the pair being tried (`route`), as points in its current
+/// directions: `ends[p]` and `starts[p]` of position `p` (the depot at 0 and `m + 1`),
 /// `link[p]` the deadhead from `p` to `p + 1`, `skip[p]` from `p - 1` to
 /// `p + 1`.
 #[derive(Default)]
 pub(super) struct Side {
+    route: usize,
     ends: Vec<u32>,
     starts: Vec<u32>,
     link: Vec<i64>,
@@ -90,6 +91,7 @@ impl<S: Segment> LocalSearch<'_, S> {
         let route = &self.routes[r];
         let segs = &self.data.task_seg;
         let side = &mut self.sides[k];
+        side.route = r;
         side.ends.clear();
         side.starts.clear();
         side.ends.push(depot);
@@ -134,7 +136,7 @@ impl<S: Segment> LocalSearch<'_, S> {
         let (f, i) = (&self.sides[from], &self.sides[into]);
         let mf = f.ends.len() - 1;
         for p in 1..=mf {
-            let x = self.routes[self.side_route[from]].at(p);
+            let x = self.routes[f.route].at(p);
             let mut top = [(INF, NONE); 3];
             for slot in 0..i.link.len() {
                 let c = self.detour(x, i.ends[slot], i.starts[slot + 1], i.link[slot]);
@@ -182,10 +184,20 @@ impl<S: Segment> LocalSearch<'_, S> {
         self.penalty.excess((load - self.data.capacity).max(0), 0)
     }
 
+    /// Estimated price, capacity included, of moving `x` alone to its
+    /// cheapest tabulated slot in the other route (loads `from` and `to`
+    /// before the move), and that slot.
+    #[inline]
+    fn relocation(&self, x: u32, from: i64, to: i64) -> (i64, usize) {
+        let d = self.data.inst.tasks[x as usize].demand;
+        let (c, slot) = self.slots[x as usize][0];
+        let price = c - self.gain[x as usize] + self.load_price(from - d) + self.load_price(to + d);
+        (price, slot as usize)
+    }
+
     /// The best SWAP* or relocation between routes `r1` and `r2`, applied
     /// if its exact price improves. Whether a move was applied.
     fn swap_star(&mut self, r1: usize, r2: usize) -> bool {
-        self.side_route = [r1, r2];
         self.load_side(0, r1);
         self.load_side(1, r2);
         self.tabulate(0, 1);
@@ -200,13 +212,9 @@ impl<S: Segment> LocalSearch<'_, S> {
         for pu in 1..=m1 {
             let u = self.routes[r1].at(pu);
             let du = demand(u);
-            // u alone to its best slot in r2.
-            let (c, slot) = (self.slots[u as usize][0].0, self.slots[u as usize][0].1);
-            let delta =
-                c - self.gain[u as usize] + self.load_price(l1 - du) + self.load_price(l2 + du)
-                    - base;
-            if delta < best.0 {
-                best = (delta, pu, 0, 0, slot as usize);
+            let (delta, slot) = self.relocation(u, l1, l2);
+            if delta - base < best.0 {
+                best = (delta - base, pu, 0, 0, slot);
             }
             for pv in 1..=m2 {
                 let v = self.routes[r2].at(pv);
@@ -222,14 +230,9 @@ impl<S: Segment> LocalSearch<'_, S> {
             }
         }
         for pv in 1..=m2 {
-            let v = self.routes[r2].at(pv);
-            let dv = demand(v);
-            let (c, slot) = (self.slots[v as usize][0].0, self.slots[v as usize][0].1);
-            let delta =
-                c - self.gain[v as usize] + self.load_price(l1 + dv) + self.load_price(l2 - dv)
-                    - base;
-            if delta < best.0 {
-                best = (delta, 0, slot as usize, pv, 0);
+            let (delta, slot) = self.relocation(self.routes[r2].at(pv), l2, l1);
+            if delta - base < best.0 {
+                best = (delta - base, 0, slot, pv, 0);
             }
         }
         if best.0 >= 0 {
@@ -395,7 +398,6 @@ mod tests {
             let mut ls = LocalSearch::new(&data, penalty);
             let order: Vec<u32> = (0..24).collect();
             ls.load(&[&order[..7], &order[7..16], &order[16..]]);
-            ls.side_route = [0, 1];
             ls.load_side(0, 0);
             ls.load_side(1, 1);
             ls.tabulate(0, 1);
