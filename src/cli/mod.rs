@@ -22,6 +22,7 @@ mod plan;
 mod replan;
 mod validate;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
 
@@ -90,6 +91,25 @@ pub struct SolverArgs {
     /// Generations without improvement before an island restarts.
     #[arg(long, default_value_t = crate::solver::Params::default().restart_after)]
     pub restart_after: u64,
+    /// Population: the size each sub-population is cut back to, and how many
+    /// offspring it takes before the cut.
+    #[arg(long, default_value_t = crate::solver::Params::default().mu, value_parser = clap::value_parser!(u64).range(1..).map(|v| v as usize))]
+    pub mu: usize,
+    #[arg(long, default_value_t = crate::solver::Params::default().lambda, value_parser = clap::value_parser!(u64).range(1..).map(|v| v as usize))]
+    pub lambda: usize,
+    /// Diversity: members kept for their cost alone, and the number of closest
+    /// members a member's diversity is measured against.
+    #[arg(long, default_value_t = crate::solver::Params::default().n_elite)]
+    pub n_elite: usize,
+    #[arg(long, default_value_t = crate::solver::Params::default().n_close, value_parser = clap::value_parser!(u64).range(1..).map(|v| v as usize))]
+    pub n_close: usize,
+    /// Share of the offspring the penalty aims to keep feasible (0 to 1).
+    #[arg(long, default_value_t = crate::solver::Params::default().target_feasible, value_parser = parse_share)]
+    pub target_feasible: f64,
+    /// Keep giant tours in the order the routes come out of the local search,
+    /// rather than neighbouring routes next to each other.
+    #[arg(long)]
+    pub no_chain_routes: bool,
     /// Leave SWAP* (best-position swaps between routes) out of the local search.
     #[arg(long)]
     pub no_swap_star: bool,
@@ -124,6 +144,12 @@ impl SolverArgs {
             granularity: self.granularity,
             swap_star: !self.no_swap_star,
             restart_after: self.restart_after,
+            mu: self.mu,
+            lambda: self.lambda,
+            n_elite: self.n_elite,
+            n_close: self.n_close,
+            target_feasible: self.target_feasible,
+            chain_routes: !self.no_chain_routes,
             migrate_every: self.migrate_every,
             decompose_size: self.decompose_size,
             decompose_from: self.decompose_from,
@@ -131,6 +157,14 @@ impl SolverArgs {
             decompose_iterations: self.decompose_iterations,
             ..Default::default()
         }
+    }
+}
+
+/// A share between 0 and 1.
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share between 0 and 1")),
     }
 }
 

@@ -136,6 +136,31 @@ pub struct InstanceSpec {
     pub node_id_base: u32,
 }
 
+impl InstanceSpec {
+    /// A classical CARP on nodes `0..num_nodes`: depot 0, as many vehicles as
+    /// needed, no fixed cost per route (random and hand-made instances).
+    pub fn plain(
+        name: &str,
+        num_nodes: usize,
+        capacity: i64,
+        tasks: Vec<Task>,
+        links: Vec<Link>,
+    ) -> InstanceSpec {
+        InstanceSpec {
+            name: name.to_string(),
+            num_nodes,
+            depot: 0,
+            capacity,
+            fleet: Fleet::Unlimited,
+            vehicles_in_file: None,
+            route_fixed_cost: 0,
+            tasks,
+            links,
+            node_id_base: 0,
+        }
+    }
+}
+
 /// What real fleets add to an [`InstanceSpec`] (all empty for the literature).
 #[derive(Clone, Debug, Default)]
 pub struct Extensions {

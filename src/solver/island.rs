@@ -1,9 +1,10 @@
 //! One hybrid genetic search (HGS) run: two sub-populations (feasible and
-//! infeasible), ordered crossover on giant tours, Split, local search as the
-//! education, adaptive capacity penalty, repair, and restarts on stagnation.
+//! infeasible), ordered crossover on giant tours (neighbouring routes listed
+//! next to each other), Split, local search as the education, adaptive
+//! capacity penalty, repair, and restarts on stagnation.
 
 use super::data::{Penalty, SolverData};
-use super::individual::Individual;
+use super::individual::{chain_routes, Individual};
 use super::local_search::LocalSearch;
 use super::population::SubPopulation;
 use super::segment::Segment;
@@ -273,7 +274,11 @@ impl<'a, S: Segment> Island<'a, S> {
             .collect();
         let slices: Vec<&[u32]> = tours.iter().map(|r| r.as_slice()).collect();
         self.ls.run(&slices, &mut self.rng);
-        Individual::from_routes(self.data, self.ls.routes())
+        let mut routes = self.ls.routes();
+        if self.params.chain_routes {
+            chain_routes(self.data, &mut routes);
+        }
+        Individual::from_routes(self.data, routes)
     }
 
     /// The routes of the current split of `tour`, refills included.

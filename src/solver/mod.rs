@@ -6,7 +6,8 @@
 //! - [`split`]: the giant-tour decoder that also picks each edge's direction;
 //! - [`local_search`]: granular moves priced from cached segments, and SWAP*
 //!   between routes;
-//! - [`population`] and [`individual`]: quality-and-diversity management;
+//! - [`population`] and [`individual`]: quality-and-diversity management, and
+//!   giant tours that list neighbouring routes next to each other;
 //! - [`island`]: one HGS run;
 //! - [`decompose`]: route-based decomposition phases for large instances.
 //!
@@ -66,6 +67,9 @@ pub struct Params {
     pub n_elite: usize,
     pub n_close: usize,
     pub target_feasible: f64,
+    /// Giant tours list neighbouring routes next to each other (see
+    /// [`individual::chain_routes`]).
+    pub chain_routes: bool,
     /// Generations without improvement before an island restarts.
     pub restart_after: u64,
     /// Generations per island between two meetings.
@@ -102,6 +106,7 @@ impl Default for Params {
             n_elite: 4,
             n_close: 5,
             target_feasible: 0.2,
+            chain_routes: true,
             restart_after: 10_000,
             epoch: 50,
             migrate_every: 10,

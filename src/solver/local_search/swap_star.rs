@@ -282,7 +282,7 @@ impl<S: Segment> LocalSearch<'_, S> {
 #[cfg(test)]
 mod tests {
     use super::super::LocalSearch;
-    use crate::instance::{Fleet, Instance, InstanceSpec, Link, Task, TaskKind};
+    use crate::instance::{Instance, InstanceSpec, Link, Task, TaskKind};
     use crate::solver::data::{Penalty, SolverData};
     use crate::solver::segment::{LeanSeg, Segment};
     use rand::{Rng, SeedableRng};
@@ -326,18 +326,13 @@ mod tests {
                 }
             })
             .collect();
-        Instance::new(InstanceSpec {
-            name: format!("swap-star-{seed}"),
-            num_nodes: n,
-            depot: 0,
-            capacity: 12,
-            fleet: Fleet::Unlimited,
-            vehicles_in_file: None,
-            route_fixed_cost: 0,
+        Instance::new(InstanceSpec::plain(
+            &format!("swap-star-{seed}"),
+            n,
+            12,
             tasks,
             links,
-            node_id_base: 0,
-        })
+        ))
         .unwrap()
     }
 
