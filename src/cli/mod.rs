@@ -22,7 +22,6 @@ mod plan;
 mod replan;
 mod validate;
 
-use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
 
@@ -93,15 +92,15 @@ pub struct SolverArgs {
     pub restart_after: u64,
     /// Population: the size each sub-population is cut back to, and how many
     /// offspring it takes before the cut.
-    #[arg(long, default_value_t = crate::solver::Params::default().mu, value_parser = clap::value_parser!(u64).range(1..).map(|v| v as usize))]
+    #[arg(long, default_value_t = crate::solver::Params::default().mu, value_parser = parse_count)]
     pub mu: usize,
-    #[arg(long, default_value_t = crate::solver::Params::default().lambda, value_parser = clap::value_parser!(u64).range(1..).map(|v| v as usize))]
+    #[arg(long, default_value_t = crate::solver::Params::default().lambda, value_parser = parse_count)]
     pub lambda: usize,
     /// Diversity: members kept for their cost alone, and the number of closest
     /// members a member's diversity is measured against.
     #[arg(long, default_value_t = crate::solver::Params::default().n_elite)]
     pub n_elite: usize,
-    #[arg(long, default_value_t = crate::solver::Params::default().n_close, value_parser = clap::value_parser!(u64).range(1..).map(|v| v as usize))]
+    #[arg(long, default_value_t = crate::solver::Params::default().n_close, value_parser = parse_count)]
     pub n_close: usize,
     /// Share of the offspring the penalty aims to keep feasible (0 to 1).
     #[arg(long, default_value_t = crate::solver::Params::default().target_feasible, value_parser = parse_share)]
@@ -157,6 +156,14 @@ impl SolverArgs {
             decompose_iterations: self.decompose_iterations,
             ..Default::default()
         }
+    }
+}
+
+/// A whole number of at least 1.
+fn parse_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(v) if v >= 1 => Ok(v),
+        _ => Err(format!("`{s}` is not a whole number of at least 1")),
     }
 }
 

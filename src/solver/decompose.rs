@@ -30,7 +30,7 @@
 //! districts before the solver (see `instance::district`).
 
 use super::data::SolverData;
-use super::individual::Individual;
+use super::individual::{route_links, Individual};
 use super::segment::Segment;
 use super::Params;
 use crate::instance::{Fleet, Instance};
@@ -58,28 +58,9 @@ pub fn clusters<S: Segment>(
     target: usize,
     rng: &mut impl Rng,
 ) -> Vec<Vec<usize>> {
-    let n = data.num_tasks();
     let r = routes.len();
-    let mut route_of = vec![u32::MAX; n];
-    for (k, route) in routes.iter().enumerate() {
-        for &(t, _) in route {
-            if (t as usize) < n {
-                route_of[t as usize] = k as u32;
-            }
-        }
-    }
-    // links[a * r + b]: neighbour links from route a's tasks to route b's.
-    let mut links = vec![0u32; r * r];
-    for (t, nb) in data.neighbours.iter().enumerate().take(n) {
-        let a = route_of[t] as usize;
-        for &u in nb {
-            let b = route_of[u as usize] as usize;
-            if a != b && a < r && b < r {
-                links[a * r + b] += 1;
-                links[b * r + a] += 1;
-            }
-        }
-    }
+    // links[a * r + b]: neighbour links between route a's tasks and route b's.
+    let links = route_links(data, routes, usize::MAX);
     let mut free = vec![true; r];
     let mut left = r;
     let mut score = vec![0u64; r];

@@ -100,18 +100,15 @@ impl Individual {
     }
 }
 
-/// Orders routes so that routes next to each other in the giant tour serve
-/// neighbouring streets: a greedy chain, from the route least linked to the
-/// others, each time on to the unplaced route with the most granular
-/// neighbour links to the last one placed (the arc-routing stand-in for
-/// HGS-CVRP's sort by polar angle, which needs coordinates). Crossover then
-/// inherits stretches of whole, adjacent routes, which Split can cut well.
-pub fn chain_routes<S: Segment>(data: &SolverData<S>, routes: &mut Vec<Vec<(u32, u8)>>) {
-    const LINKS: usize = 5;
+/// Granular-neighbour links between routes, `r × r` row-major and symmetric:
+/// for each element of route `a` and each of its first `per_task` neighbours
+/// that route `b ≠ a` holds, one link `a`–`b`.
+pub fn route_links<S: Segment>(
+    data: &SolverData<S>,
+    routes: &[Vec<(u32, u8)>],
+    per_task: usize,
+) -> Vec<u32> {
     let r = routes.len();
-    if r < 3 {
-        return;
-    }
     let mut route_of = vec![usize::MAX; data.num_elements()];
     for (k, route) in routes.iter().enumerate() {
         for &(t, _) in route {
@@ -121,7 +118,7 @@ pub fn chain_routes<S: Segment>(data: &SolverData<S>, routes: &mut Vec<Vec<(u32,
     let mut w = vec![0u32; r * r];
     for (k, route) in routes.iter().enumerate() {
         for &(t, _) in route {
-            for &v in data.neighbours[t as usize].iter().take(LINKS) {
+            for &v in data.neighbours[t as usize].iter().take(per_task) {
                 let j = route_of[v as usize];
                 if j != usize::MAX && j != k {
                     w[k * r + j] += 1;
@@ -130,6 +127,23 @@ pub fn chain_routes<S: Segment>(data: &SolverData<S>, routes: &mut Vec<Vec<(u32,
             }
         }
     }
+    w
+}
+
+/// Orders routes so that routes next to each other in the giant tour serve
+/// neighbouring streets: a greedy chain, from the route least linked to the
+/// others, each time on to the unplaced route with the most granular
+/// neighbour links to the last one placed (the arc-routing stand-in for
+/// HGS-CVRP's sort by polar angle, which needs coordinates). Crossover then
+/// inherits stretches of whole, adjacent routes, which Split can cut well.
+pub fn chain_routes<S: Segment>(data: &SolverData<S>, routes: &mut Vec<Vec<(u32, u8)>>) {
+    /// Neighbours per task that count as links.
+    const LINKS: usize = 5;
+    let r = routes.len();
+    if r < 3 {
+        return;
+    }
+    let w = route_links(data, routes, LINKS);
     let total = |k: usize| w[k * r..(k + 1) * r].iter().sum::<u32>();
     let mut placed = vec![false; r];
     let mut order = Vec::with_capacity(r);
