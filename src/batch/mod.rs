@@ -53,6 +53,11 @@ pub struct RunResult {
     pub service_km: f64,
     pub deadhead_km: f64,
     pub deadhead_share: f64,
+    /// The plan's deadhead lower bound (km) and the gap to it (%).
+    #[serde(default)]
+    pub deadhead_km_lower_bound: f64,
+    #[serde(default)]
+    pub deadhead_gap_pct: Option<f64>,
     pub material_used: f64,
     pub refills: usize,
     pub shift_end_s: f64,
@@ -73,6 +78,8 @@ impl RunResult {
             service_km: 0.0,
             deadhead_km: 0.0,
             deadhead_share: 0.0,
+            deadhead_km_lower_bound: 0.0,
+            deadhead_gap_pct: None,
             material_used: 0.0,
             refills: 0,
             shift_end_s: 0.0,
@@ -94,6 +101,8 @@ impl RunResult {
             service_km: k.service_km,
             deadhead_km: k.deadhead_km,
             deadhead_share: k.deadhead_share,
+            deadhead_km_lower_bound: k.deadhead_km_lower_bound,
+            deadhead_gap_pct: k.deadhead_gap_pct,
             material_used: k.material_used,
             refills: k.refills,
             shift_end_s: k.shift_end_s,
@@ -173,12 +182,12 @@ pub fn write_summary(out: &Path, results: &[RunResult]) -> Result<()> {
     let json = serde_json::to_vec_pretty(results).map_err(|e| Error::Other(e.to_string()))?;
     crate::util::write_atomic(&out.join("summary.json"), &json)?;
     let mut csv = String::from(
-        "index,name,scenario,ok,vehicles_used,service_km,deadhead_km,deadhead_share,material_used,refills,shift_end_s,late_tasks,violations,seconds,error\n",
+        "index,name,scenario,ok,vehicles_used,service_km,deadhead_km,deadhead_share,deadhead_km_lower_bound,deadhead_gap_pct,material_used,refills,shift_end_s,late_tasks,violations,seconds,error\n",
     );
     for r in results {
         let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
         csv.push_str(&format!(
-            "{},{},{},{},{},{:.3},{:.3},{:.4},{:.3},{},{:.1},{},{},{:.2},{}\n",
+            "{},{},{},{},{},{:.3},{:.3},{:.4},{:.3},{},{:.3},{},{:.1},{},{},{:.2},{}\n",
             r.index,
             quote(&r.name),
             quote(&r.scenario),
@@ -187,6 +196,9 @@ pub fn write_summary(out: &Path, results: &[RunResult]) -> Result<()> {
             r.service_km,
             r.deadhead_km,
             r.deadhead_share,
+            r.deadhead_km_lower_bound,
+            r.deadhead_gap_pct
+                .map_or(String::new(), |g| format!("{g:.2}")),
             r.material_used,
             r.refills,
             r.shift_end_s,

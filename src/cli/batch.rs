@@ -111,11 +111,13 @@ pub fn run(a: Args) -> Result<()> {
     for r in &results {
         match &r.error {
             None => say!(
-                "  {:<28} {:>2} vehicles  service {:>7.1} km  deadhead {:>5.1} %  late {:>3}  {:>6.1} s",
+                "  {:<28} {:>2} vehicles  service {:>7.1} km  deadhead {:>5.1} % (gap to bound {})  late {:>3}  {:>6.1} s",
                 r.name,
                 r.vehicles_used,
                 r.service_km,
                 100.0 * r.deadhead_share,
+                r.deadhead_gap_pct
+                    .map_or("n/a".to_string(), |g| format!("{g:.1} %")),
                 r.late_tasks,
                 r.seconds
             ),

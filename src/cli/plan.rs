@@ -160,12 +160,14 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
         plan.shift_start
     );
     say!(
-        "  {} vehicles; service {:.1} km, deadhead {:.1} km (share {:.1} %, lower bound {:.1} km); {} refills; material {:.1}",
+        "  {} vehicles; service {:.1} km, deadhead {:.1} km (share {:.1} %, lower bound {:.1} km, gap {}); {} refills; material {:.1}",
         k.vehicles_used,
         k.service_km,
         k.deadhead_km,
         100.0 * k.deadhead_share,
         k.deadhead_km_lower_bound,
+        k.deadhead_gap_pct
+            .map_or("n/a".to_string(), |g| format!("{g:.1} %")),
         k.refills,
         k.material_used
     );

@@ -63,12 +63,14 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
     );
     let _ = write!(
         body,
-        "<section class=kpis><div><b>{}</b><span>vehicles</span></div><div><b>{:.1} km</b><span>serviced</span></div><div><b>{:.1} km</b><span>deadhead ({:.1} %)</span></div><div><b>{:.1} km</b><span>deadhead lower bound</span></div><div><b>{:.1}</b><span>material used</span></div><div><b>{}</b><span>refills</span></div><div><b>{}</b><span>last return</span></div></section>",
+        "<section class=kpis><div><b>{}</b><span>vehicles</span></div><div><b>{:.1} km</b><span>serviced</span></div><div><b>{:.1} km</b><span>deadhead ({:.1} %)</span></div><div><b>{:.1} km</b><span>deadhead lower bound (gap {})</span></div><div><b>{:.1}</b><span>material used</span></div><div><b>{}</b><span>refills</span></div><div><b>{}</b><span>last return</span></div></section>",
         k.vehicles_used,
         k.service_km,
         k.deadhead_km,
         100.0 * k.deadhead_share,
         k.deadhead_km_lower_bound,
+        k.deadhead_gap_pct
+            .map_or("n/a".to_string(), |g| format!("{g:.1} %")),
         k.material_used,
         k.refills,
         hms(k.shift_end_s)

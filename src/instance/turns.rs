@@ -134,8 +134,9 @@ impl LinkGraph {
         }
     }
 
+    /// The links a vehicle may turn onto after link `a`, with the turn cost.
     #[inline]
-    fn successors(&self, a: LinkId) -> &[(LinkId, u32)] {
+    pub fn successors(&self, a: LinkId) -> &[(LinkId, u32)] {
         &self.succ
             [self.succ_offsets[a as usize] as usize..self.succ_offsets[a as usize + 1] as usize]
     }

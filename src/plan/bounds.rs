@@ -17,6 +17,24 @@
 //!
 //! Above [`EXACT_MAX`] units the assignment is replaced by its weaker bound:
 //! every unit travels at least to its nearest counterpart.
+//!
+//! **Turn-aware bound** ([`turn_aware_km`]), for a service whose passes are
+//! all arcs (each curb swept, one-way passes): the same balance on the
+//! directed *link* graph, where a node is "about to drive link l" or "having
+//! driven link l" and the arcs are the links and the legal turns (turn
+//! restrictions, and the U-turn ban outside dead ends when every vehicle
+//! type of the service has it). Every plan's deadhead, added to its
+//! passes, is a set of closed walks in that graph, so it is at least the
+//! least-cost flow that balances the passes: a minimum-cost circulation
+//! (exact, by [`super::min_cost_flow`]). What the fleet forces is added
+//! through a hub: every route leaves and enters a depot, and every refill
+//! enters and leaves a refill site, so the walks pass through these yards at
+//! least `max(routes, trips)` times, where routes ≥ the service time over the
+//! shift (at the fastest service speed) and trips ≥ the material over the
+//! largest capacity. Relaxed: which yard a walk leaves from (any yard of the
+//! service, whatever it entered), capacity and shift beyond those counts,
+//! and deadlines. With edges among the passes (salt either way) it does not
+//! apply, and the node bound above (a T-join on the undirected graph) stands.
 
 use crate::instance::city::{CityTask, VehicleProblem};
 use crate::network::Network;
@@ -220,6 +238,99 @@ fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], tasks: &[&CityTask])
     metres / 1000.0
 }
 
+/// Centimetres of a link, the flow's cost unit.
+fn link_cm(net: &Network, l: u32) -> i64 {
+    (net.segments[(l / 2) as usize].length_m * 100.0).round() as i64
+}
+
+/// The turn-aware bound (km) of the passes `problems` hold (one service's),
+/// or `None` when it does not apply (an edge among the passes, a re-plan's
+/// vehicles out on the road) or the flow has no solution.
+pub fn turn_aware_km(
+    net: &Network,
+    scenario: &Scenario,
+    problems: &[&VehicleProblem],
+) -> Option<f64> {
+    use super::min_cost_flow::{MinCostFlow, UNBOUNDED};
+    use crate::instance::turns::{LinkGraph, UTurnRule};
+    let tasks: Vec<&CityTask> = problems.iter().flat_map(|p| p.tasks.iter()).collect();
+    if tasks.is_empty()
+        || problems.iter().any(|p| !p.heads.is_empty())
+        || tasks
+            .iter()
+            .any(|t| t.kind != crate::instance::TaskKind::Arc)
+    {
+        return None;
+    }
+    let links = 2 * net.segments.len();
+    // Any vehicle of the service may drive a link; U-turns are banned only
+    // when every type bans them (a penalised U-turn has no length).
+    let drivable: Vec<bool> = (0..links as u32)
+        .map(|l| problems.iter().any(|p| p.graph.drivable(l)))
+        .collect();
+    let banned = problems
+        .iter()
+        .all(|p| p.spec(scenario).u_turns == crate::scenario::UTurns::DeadEndsOnly);
+    let rule = if banned {
+        UTurnRule::Forbidden
+    } else {
+        UTurnRule::Cost(0)
+    };
+    let graph = LinkGraph::new(net, rule, |l| drivable[l as usize].then_some(1));
+    // Nodes: 2l "about to drive l", 2l + 1 "having driven l", then the hub.
+    let (hub_in, hub_out) = (2 * links as u32, 2 * links as u32 + 1);
+    let mut flow = MinCostFlow::new(2 * links + 2);
+    let mut yard = vec![false; net.nodes.len()];
+    for p in problems {
+        yard[p.depot_node as usize] = true;
+        for &(_, n) in &p.refills {
+            yard[n as usize] = true;
+        }
+    }
+    for l in 0..links as u32 {
+        if !drivable[l as usize] {
+            continue;
+        }
+        flow.arc(2 * l, 2 * l + 1, link_cm(net, l), UNBOUNDED);
+        for &(b, _) in graph.successors(l) {
+            flow.arc(2 * l + 1, 2 * b, 0, UNBOUNDED);
+        }
+        let (u, v) = net.link_ends(l);
+        if yard[v as usize] {
+            flow.arc(2 * l + 1, hub_in, 0, UNBOUNDED);
+        }
+        if yard[u as usize] {
+            flow.arc(hub_out, 2 * l, 0, UNBOUNDED);
+        }
+    }
+    for t in &tasks {
+        let l = t.links[0];
+        flow.supply(2 * l + 1, 1);
+        flow.supply(2 * l, -1);
+    }
+    // Passes through the yards the fleet forces.
+    let specs: Vec<_> = problems.iter().map(|p| p.spec(scenario)).collect();
+    let fastest = specs.iter().map(|s| s.service_kmh).fold(0.0, f64::max);
+    let capacity = specs.iter().map(|s| s.capacity).fold(0.0, f64::max);
+    let metres: f64 = tasks.iter().map(|t| t.length_m).sum();
+    let material: f64 = tasks.iter().map(|t| t.material).sum();
+    let shift = scenario.shift_seconds();
+    let routes = if fastest > 0.0 && shift > 0.0 {
+        (metres / (fastest / 3.6) / shift).ceil()
+    } else {
+        1.0
+    };
+    let trips = if capacity > 0.0 {
+        (material / capacity - 1e-9).ceil()
+    } else {
+        1.0
+    };
+    let passes = routes.max(trips).max(1.0) as i64;
+    flow.supply(hub_out, passes);
+    flow.supply(hub_in, -passes);
+    flow.solve().map(|cm| cm as f64 / 100_000.0)
+}
+
 /// The bound over all services (km). Tasks are pooled per service (salting,
 /// sweeping, …) whatever the vehicle type or district the planner gave them
 /// to, so the bound holds for any plan, not only for plans with this
@@ -241,4 +352,27 @@ pub fn deadhead_lower_bound_km(
         .values()
         .map(|tasks| bound_km(net, &adj, tasks))
         .sum()
+}
+
+/// Both bounds per service, summed: the node-balance bound
+/// ([`deadhead_lower_bound_km`]'s) and, where it applies, the turn-aware one
+/// (else the node bound again). `(node, turn_aware)` in km.
+pub fn bounds_km(net: &Network, scenario: &Scenario, problems: &[VehicleProblem]) -> (f64, f64) {
+    let adj = [adjacency(net, true), adjacency(net, false)];
+    let mut by_service: std::collections::BTreeMap<&str, Vec<&VehicleProblem>> = Default::default();
+    for p in problems {
+        by_service
+            .entry(p.spec(scenario).service.name())
+            .or_default()
+            .push(p);
+    }
+    let mut node = 0.0;
+    let mut turn = 0.0;
+    for ps in by_service.values() {
+        let tasks: Vec<&CityTask> = ps.iter().flat_map(|p| p.tasks.iter()).collect();
+        let b = bound_km(net, &adj, &tasks);
+        node += b;
+        turn += turn_aware_km(net, scenario, ps).map_or(b, |t| t.max(b));
+    }
+    (node, turn)
 }

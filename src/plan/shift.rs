@@ -96,9 +96,17 @@ pub struct Kpis {
     pub deadhead_km: f64,
     /// Deadhead km over total km.
     pub deadhead_share: f64,
-    /// A lower bound on the deadhead km (where cheap to compute), and the share
-    /// it implies.
+    /// A lower bound on the deadhead km of any plan for these passes: the
+    /// turn-aware circulation bound where it applies, else the node-balance
+    /// bound, or the depot legs if larger (see [`super::bounds`]).
     pub deadhead_km_lower_bound: f64,
+    /// The node-balance bound alone (turn rules ignored), for comparison.
+    #[serde(default)]
+    pub deadhead_km_node_bound: f64,
+    /// How far the deadhead is above the lower bound, in % of the bound
+    /// (`null` when the bound is 0).
+    #[serde(default)]
+    pub deadhead_gap_pct: Option<f64>,
     pub material_used: f64,
     pub refills: usize,
     pub shift_end_s: f64,
@@ -477,9 +485,8 @@ pub fn build_replan(
         .collect();
     let service_km: f64 = vehicles.iter().map(|v| v.service_km).sum();
     let deadhead_km: f64 = vehicles.iter().map(|v| v.deadhead_km).sum();
-    let lb = deadhead_lower_bound_km(scenario, city, solutions).max(
-        super::bounds::deadhead_lower_bound_km(net, scenario, &city.problems),
-    );
+    let (node_bound, turn_bound) = super::bounds::bounds_km(net, scenario, &city.problems);
+    let lb = deadhead_lower_bound_km(scenario, city, solutions).max(turn_bound);
     let kpis = Kpis {
         vehicles_used: vehicles.len(),
         service_km,
@@ -490,6 +497,8 @@ pub fn build_replan(
             0.0
         },
         deadhead_km_lower_bound: lb,
+        deadhead_km_node_bound: node_bound,
+        deadhead_gap_pct: (lb > 1e-9).then(|| 100.0 * (deadhead_km - lb) / lb),
         material_used: vehicles.iter().map(|v| v.material_used).sum(),
         refills: vehicles.iter().map(|v| v.refills).sum(),
         shift_end_s: vehicles.iter().map(|v| v.end_s).fold(0.0, f64::max),

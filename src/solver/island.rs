@@ -7,6 +7,8 @@ use super::data::{Penalty, SolverData};
 use super::individual::{chain_routes, Individual};
 use super::local_search::LocalSearch;
 use super::population::SubPopulation;
+use super::route_first;
+use super::ruin;
 use super::segment::Segment;
 use super::split::{split, Refiller, SplitBuffers};
 use super::Params;
@@ -36,6 +38,9 @@ pub struct Island<'a, S: Segment> {
     recent: Vec<bool>,
     split_buf: SplitBuffers,
     starts: Vec<usize>,
+    /// This island's number (island 0 starts from the unperturbed
+    /// route-first tour).
+    index: usize,
     pub best: Option<Individual>,
     pub best_time: Duration,
     pub iterations: u64,
@@ -87,6 +92,7 @@ impl<'a, S: Segment> Island<'a, S> {
             recent: Vec::with_capacity(100),
             split_buf: SplitBuffers::default(),
             starts: Vec::new(),
+            index,
             best: None,
             best_time: Duration::ZERO,
             iterations: 0,
@@ -146,7 +152,17 @@ impl<'a, S: Segment> Island<'a, S> {
                 break;
             }
             let tour = if self.few_starts() {
-                self.nearest_neighbour_tour()
+                // Route-first tours (the first island's first one on the true
+                // costs, the others perturbed); with deadlines, every other
+                // one layered by priority class; and one nearest neighbour.
+                let exact = k == 0 && self.index == 0 && !self.initialised;
+                let noise = if exact { 0.0 } else { 0.15 };
+                let layered = !self.data.inst.deadlines.is_empty();
+                match k % 4 {
+                    1 | 3 if layered => self.route_first_tour(noise, true),
+                    0 | 2 => self.route_first_tour(noise, false),
+                    _ => self.nearest_neighbour_tour(),
+                }
             } else {
                 let mut tour: Vec<u32> = (0..n as u32).collect();
                 tour.shuffle(&mut self.rng);
@@ -169,8 +185,30 @@ impl<'a, S: Segment> Island<'a, S> {
         self.long_routes() || self.data.num_tasks() > LARGE_INSTANCE
     }
 
-    /// A giant tour that goes on from each task to one of the three nearest
-    /// unserved tasks (chosen at random): good starting routes, still diverse.
+    /// A route-first giant tour (see [`route_first`]), layered by priority
+    /// class or not, with the route heads
+    /// of a re-plan spread over it (each then opens a route in Split).
+    fn route_first_tour(&mut self, noise: f64, layered: bool) -> Vec<u32> {
+        let inst = self.data.inst;
+        let mut tour = if layered {
+            route_first::layered_tour(inst, self.data.max_routes, noise, &mut self.rng)
+        } else {
+            route_first::giant_tour(inst, noise, &mut self.rng)
+        };
+        let heads = inst.route_heads;
+        if heads > 0 {
+            let first = (inst.num_tasks() - heads) as u32;
+            let len = tour.len();
+            for k in (0..heads).rev() {
+                tour.insert(k * len / heads, first + k as u32);
+            }
+        }
+        tour
+    }
+
+    /// A giant tour that goes on from each task to the nearest unserved task
+    /// (ties broken at random). Taking the second or third nearest strands
+    /// work all over a street grid.
     fn nearest_neighbour_tour(&mut self) -> Vec<u32> {
         let n = self.data.num_tasks();
         let o = &self.data.inst.oracle;
@@ -179,7 +217,8 @@ impl<'a, S: Segment> Island<'a, S> {
         let mut tour = Vec::with_capacity(n);
         let mut at = [o.depot_point(); 2];
         while !left.is_empty() {
-            let mut best = [(i64::MAX, 0usize); 3];
+            let mut best = (i64::MAX, 0usize);
+            let mut ties = 0u32;
             for (k, &t) in left.iter().enumerate() {
                 let st = segs[t as usize].start();
                 let d = (0..2)
@@ -187,13 +226,18 @@ impl<'a, S: Segment> Island<'a, S> {
                     .map(|(a, b)| o.dist(at[a], st[b]))
                     .min()
                     .unwrap_or(i64::MAX);
-                if d < best[2].0 {
-                    best[2] = (d, k);
-                    best.sort_unstable();
+                if d < best.0 {
+                    best = (d, k);
+                    ties = 1;
+                } else if d == best.0 {
+                    // Reservoir sampling among the ties.
+                    ties += 1;
+                    if self.rng.random_range(0..ties) == 0 {
+                        best.1 = k;
+                    }
                 }
             }
-            let choices = best.iter().filter(|b| b.0 < i64::MAX).count().max(1);
-            let pick = best[self.rng.random_range(0..choices)].1;
+            let pick = best.1;
             let t = left.swap_remove(pick);
             at = segs[t as usize].end();
             tour.push(t);
@@ -202,10 +246,32 @@ impl<'a, S: Segment> Island<'a, S> {
     }
 
     fn generation(&mut self, start: Instant) {
-        let p1 = self.tournament();
-        let p2 = self.tournament();
-        let child = self.crossover(&p1, &p2);
-        self.educate(child, start);
+        if self.long_routes() {
+            // Long routes: a child is its parent's routes with one region
+            // re-done (see [`ruin`]), educated without a new Split.
+            let parent = self.tournament_routes();
+            let (routes, cluster) = ruin::ruin_recreate(
+                self.data.inst,
+                &self.data.neighbours,
+                &parent,
+                &mut self.rng,
+            );
+            // The rest is locally optimal already: search around the cluster.
+            let mut focus = vec![false; self.data.num_elements()];
+            for &t in &cluster {
+                focus[t as usize] = true;
+                for &v in &self.data.neighbours[t as usize] {
+                    focus[v as usize] = true;
+                }
+            }
+            self.ls.focus = Some(focus);
+            self.educate_routes(&routes, start);
+        } else {
+            let p1 = self.tournament();
+            let p2 = self.tournament();
+            let child = self.crossover(&p1, &p2);
+            self.educate(child, start);
+        }
         self.iterations += 1;
         self.since_improvement += 1;
         // Long routes make few generations: adapt the penalties sooner.
@@ -215,7 +281,9 @@ impl<'a, S: Segment> Island<'a, S> {
         }
     }
 
-    fn tournament(&mut self) -> Vec<u32> {
+    /// Binary tournament: the fitter of two random members (index over the
+    /// feasible then the infeasible sub-population).
+    fn tournament_pick(&mut self) -> &Individual {
         let total = self.feasible.len() + self.infeasible.len();
         let ka = self.rng.random_range(0..total);
         let kb = self.rng.random_range(0..total);
@@ -228,10 +296,18 @@ impl<'a, S: Segment> Island<'a, S> {
         };
         let (a, b) = (get(ka), get(kb));
         if a.fitness <= b.fitness {
-            a.tour.clone()
+            a
         } else {
-            b.tour.clone()
+            b
         }
+    }
+
+    fn tournament_routes(&mut self) -> Vec<Vec<(u32, u8)>> {
+        self.tournament_pick().routes.clone()
+    }
+
+    fn tournament(&mut self) -> Vec<u32> {
+        self.tournament_pick().tour.clone()
     }
 
     /// Ordered crossover (OX) of two giant tours.
@@ -313,8 +389,15 @@ impl<'a, S: Segment> Island<'a, S> {
             &mut self.starts,
         );
         let routes = self.materialise(&tour);
+        self.educate_routes(&routes, start);
+    }
+
+    /// Local search, repair when infeasible, and insertion, from routes.
+    fn educate_routes(&mut self, routes: &[Vec<(u32, u8)>], start: Instant) {
         self.ls.penalty = self.penalty;
-        let ind = self.improve(&routes);
+        let ind = self.improve(routes);
+        // A repair below searches everywhere.
+        self.ls.focus = None;
         let feasible = ind.feasible();
         if self.recent.len() == 100 {
             self.recent.remove(0);

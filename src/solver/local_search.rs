@@ -52,6 +52,9 @@ pub struct LocalSearch<'a, S: Segment> {
     pub evaluations: u64,
     /// Stop improving at this time (the routes stay whole and consistent).
     pub deadline: Option<std::time::Instant>,
+    /// Only these elements' moves are tried when set (a child that differs
+    /// from its locally optimal parent in one region); `None`: all.
+    pub focus: Option<Vec<bool>>,
     /// Whether SWAP* between routes is tried (see [`swap_star`]); instances
     /// with refill elements never try it, whatever this says.
     pub swap_star: bool,
@@ -86,6 +89,7 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
             removal: vec![(0, 0, 0); n],
             evaluations: 0,
             deadline: None,
+            focus: None,
             swap_star: true,
             slots: vec![[(0, 0); 3]; n],
             gain: vec![0; n],
@@ -117,7 +121,9 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
                     return;
                 }
                 let u = self.order[idx];
-                if self.route_of[u as usize] == UNROUTED {
+                if self.route_of[u as usize] == UNROUTED
+                    || self.focus.as_ref().is_some_and(|f| !f[u as usize])
+                {
                     continue;
                 }
                 if self.data.is_refill(u) && self.try_drop_refill(u) {

@@ -33,6 +33,8 @@ pub mod island;
 pub mod local_search;
 pub mod population;
 pub mod route;
+pub mod route_first;
+pub mod ruin;
 pub mod segment;
 pub mod split;
 
