@@ -12,8 +12,9 @@
 //! - **Vehicle types and depots**: each vehicle type (with its own depot,
 //!   capacity, speeds and turn rules) gets its own [`Instance`]s; a street
 //!   several types could service goes to the nearest depot in travel time,
-//!   with per-type offsets that even out the work per vehicle
-//!   ([`district::assign_types`]). A type serves the strongly connected
+//!   with per-depot offsets that even out the work per vehicle, and the
+//!   streets of a depot with several types cut between them in compact
+//!   sectors ([`district::assign_types`]). A type serves the strongly connected
 //!   component of its depot (an island needs a depot of its own).
 //! - **Districts**: a type with many tasks is split into compact districts,
 //!   each with its share of the vehicles and its own instance
@@ -454,11 +455,14 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
         })
         .collect();
     let mut scratch = Vec::new();
+    let lat0 = net.nodes.first().map_or(0.0, |n| n.lat);
+    let (kx, ky) = crate::geodesy::metres_per_degree(lat0);
     let choices: Vec<district::Choice> = pending
         .iter()
         .map(|(s, direction, serving)| {
             let mid = midpoint(&net, *s);
             district::Choice {
+                xy: [mid[0] * kx, mid[1] * ky],
                 options: serving
                     .iter()
                     .map(|&v| {
@@ -484,7 +488,10 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
         .iter()
         .map(|v| v.get_ref().count as usize)
         .collect();
-    let chosen = district::assign_types(&choices, &counts);
+    let yard: Vec<usize> = (0..nv)
+        .map(|v| depot_of[v].unwrap_or(usize::MAX - v))
+        .collect();
+    let chosen = district::assign_types(&choices, &counts, &yard);
     for ((s, direction, _), &v) in pending.iter().zip(&chosen) {
         push_tasks(
             &net,

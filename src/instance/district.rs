@@ -131,19 +131,184 @@ fn bisect(items: &[Item], mut set: Vec<usize>, weights: &[usize], out: &mut Vec<
 }
 
 /// A street several vehicle types (depots) could take: per type, the travel
-/// time from its depot and the work the street means for it (seconds).
+/// time from its depot and the work the street means for it (seconds); and
+/// where the street is (local metres).
 #[derive(Clone, Debug)]
 pub struct Choice {
     pub options: Vec<(usize, f64, f64)>,
+    pub xy: [f64; 2],
 }
 
-/// Which type takes each street: the nearest depot in travel time plus a
-/// per-type offset, the offsets tuned (subgradient steps, [`BALANCE_ROUNDS`])
-/// so that the work per vehicle evens out between types: an additively
+/// Which type takes each street. `counts[v]`: vehicles of type v; `yard[v]`:
+/// its depot (any id). Deterministic.
+///
+/// Between depots: the nearest depot in travel time plus a per-depot offset,
+/// the offsets tuned so that the work per vehicle evens out ([`balance`]).
+/// Types that share a depot then share that depot's streets: their travel
+/// times to every street are the same (or in a fixed ratio), so no offset
+/// can split them. Left to the offsets, every street went to one type and
+/// the others never left the yard while priority streets were late. The
+/// depot's streets that several of its types can take are cut between them
+/// by coordinate bisection (compact sectors, as districts are), each type's
+/// share of the work in proportion to its vehicles and its speed, less the
+/// work of the streets only it can take.
+pub fn assign_types(choices: &[Choice], counts: &[usize], yard: &[usize]) -> Vec<usize> {
+    let nt = counts.len();
+    // Depots as groups of types.
+    let mut group_of = vec![0usize; nt];
+    let mut groups: Vec<usize> = Vec::new();
+    for v in 0..nt {
+        let g = match groups.iter().position(|&y| y == yard[v]) {
+            Some(g) => g,
+            None => {
+                groups.push(yard[v]);
+                groups.len() - 1
+            }
+        };
+        group_of[v] = g;
+    }
+    let ng = groups.len();
+    if ng == nt {
+        return balance(choices, counts);
+    }
+    let mut group_counts = vec![0usize; ng];
+    for v in 0..nt {
+        group_counts[group_of[v]] += counts[v];
+    }
+    // Per street, one option per depot: its nearest type's travel, the mean work.
+    let by_group: Vec<Choice> = choices
+        .iter()
+        .map(|c| {
+            let mut opts: Vec<(usize, f64, f64, usize)> = Vec::new();
+            for &(v, t, w) in &c.options {
+                let g = group_of[v];
+                match opts.iter_mut().find(|o| o.0 == g) {
+                    Some(o) => {
+                        o.1 = o.1.min(t);
+                        o.2 += w;
+                        o.3 += 1;
+                    }
+                    None => opts.push((g, t, w, 1)),
+                }
+            }
+            Choice {
+                options: opts
+                    .into_iter()
+                    .map(|(g, t, w, k)| (g, t, w / k as f64))
+                    .collect(),
+                xy: c.xy,
+            }
+        })
+        .collect();
+    let depot_of_street = balance(&by_group, &group_counts);
+    let mut out = vec![usize::MAX; choices.len()];
+    for g in 0..ng {
+        let types: Vec<usize> = (0..nt).filter(|&v| group_of[v] == g).collect();
+        let streets: Vec<usize> = (0..choices.len())
+            .filter(|&i| depot_of_street[i] == g)
+            .collect();
+        let mine = |i: usize| -> Vec<(usize, f64, f64)> {
+            choices[i]
+                .options
+                .iter()
+                .copied()
+                .filter(|o| group_of[o.0] == g)
+                .collect()
+        };
+        // A street's work in the depot's common unit: the mean over its types.
+        let ref_work = |i: usize| {
+            let m = mine(i);
+            m.iter().map(|o| o.2).sum::<f64>() / m.len().max(1) as f64
+        };
+        // Each type's rate: how much of the common unit its vehicle does per
+        // second of its own work.
+        let mut own = vec![0.0f64; nt];
+        let mut common = vec![0.0f64; nt];
+        for &i in &streets {
+            let r = ref_work(i);
+            for o in mine(i) {
+                own[o.0] += o.2;
+                common[o.0] += r;
+            }
+        }
+        let capacity: Vec<f64> = (0..nt)
+            .map(|v| {
+                if group_of[v] == g && own[v] > 0.0 {
+                    counts[v] as f64 * common[v] / own[v]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total_cap: f64 = capacity.iter().sum();
+        let total_work: f64 = streets.iter().map(|&i| ref_work(i)).sum();
+        let mut fixed = vec![0.0f64; nt];
+        let mut contested = Vec::new();
+        for &i in &streets {
+            let m = mine(i);
+            if m.len() == 1 {
+                out[i] = m[0].0;
+                fixed[m[0].0] += ref_work(i);
+            } else {
+                contested.push(i);
+            }
+        }
+        let takers: Vec<usize> = types
+            .iter()
+            .copied()
+            .filter(|&v| capacity[v] > 0.0)
+            .collect();
+        if contested.is_empty() || takers.is_empty() {
+            for &i in &contested {
+                out[i] = mine(i)[0].0;
+            }
+            continue;
+        }
+        // What each type should still take, in thousandths of the depot's work.
+        let weights: Vec<usize> = takers
+            .iter()
+            .map(|&v| {
+                let target = total_work * capacity[v] / total_cap.max(1e-9);
+                ((target - fixed[v]).max(0.0) / total_work.max(1e-9) * 1000.0).round() as usize
+            })
+            .collect();
+        let weights = if weights.iter().all(|&w| w == 0) {
+            takers.iter().map(|&v| counts[v].max(1)).collect()
+        } else {
+            weights
+        };
+        let items: Vec<Item> = contested
+            .iter()
+            .map(|&i| Item {
+                xy: choices[i].xy,
+                work: ref_work(i),
+            })
+            .collect();
+        let mut parts = Vec::with_capacity(takers.len());
+        bisect(&items, (0..items.len()).collect(), &weights, &mut parts);
+        for (part, &v) in parts.iter().zip(&takers) {
+            for &k in part {
+                let i = contested[k];
+                let m = mine(i);
+                // The sector's type, or the street's own first option when that
+                // type cannot take it.
+                out[i] = if m.iter().any(|o| o.0 == v) {
+                    v
+                } else {
+                    m[0].0
+                };
+            }
+        }
+    }
+    out
+}
+
+/// [`assign_types`] between depots: the nearest option in travel time plus a
+/// per-option offset, the offsets tuned (subgradient steps,
+/// [`BALANCE_ROUNDS`]) so that the work per vehicle evens out: an additively
 /// weighted Voronoi sectorisation, compact like the nearest-depot rule but
 /// without overloading the depot in the densest part of the city.
-/// `counts[v]`: vehicles of type v. Deterministic.
-pub fn assign_types(choices: &[Choice], counts: &[usize]) -> Vec<usize> {
+fn balance(choices: &[Choice], counts: &[usize]) -> Vec<usize> {
     let nt = counts.len();
     let mut offset = vec![0.0f64; nt];
     // The option a street takes: (type, travel, work).
@@ -272,6 +437,7 @@ mod tests {
         let choices: Vec<Choice> = items
             .iter()
             .map(|it| Choice {
+                xy: it.xy,
                 options: depots
                     .iter()
                     .enumerate()
@@ -301,15 +467,55 @@ mod tests {
             })
             .collect();
         let n = per(&nearest);
-        let b = per(&assign_types(&choices, &counts));
+        let b = per(&assign_types(&choices, &counts, &[0, 1]));
         let imbalance = |x: [f64; 2]| (x[0] - x[1]).abs() / (x[0] + x[1]);
         assert!(imbalance(n) > 0.3, "nearest {n:?}");
         assert!(imbalance(b) < 0.05, "balanced {b:?}");
         // A street with one option keeps it.
         let single = vec![Choice {
             options: vec![(1, 5.0, 1.0)],
+            xy: [0.0, 0.0],
         }];
-        assert_eq!(assign_types(&single, &counts), vec![1]);
+        assert_eq!(assign_types(&single, &counts, &[0, 1]), vec![1]);
+    }
+
+    /// Two types at one depot (one tandem, two single-axle trucks, the
+    /// tandem twice as fast): both get streets, in compact sectors, with the
+    /// work per vehicle even; one type's own street stays its own.
+    #[test]
+    fn types_at_one_depot_share_its_streets() {
+        let items = grid(20);
+        let mut choices: Vec<Choice> = items
+            .iter()
+            .map(|it| Choice {
+                xy: it.xy,
+                options: vec![(0, 10.0, it.work / 2.0), (1, 10.0, it.work)],
+            })
+            .collect();
+        choices[0].options.remove(0); // only type 1 can take street 0
+        let counts = [1, 2];
+        let a = assign_types(&choices, &counts, &[7, 7]);
+        assert_eq!(a[0], 1);
+        let mut per = [0.0f64; 2];
+        let mut xs = [Vec::new(), Vec::new()];
+        for (i, (c, &v)) in choices.iter().zip(&a).enumerate() {
+            let o = c.options.iter().find(|o| o.0 == v).expect("an option");
+            per[v] += o.2 / counts[v] as f64;
+            if i > 0 {
+                xs[v].push(items[i].xy[0]);
+            }
+        }
+        assert!(per[0] > 0.0 && per[1] > 0.0, "{per:?}");
+        assert!((per[0] - per[1]).abs() / (per[0] + per[1]) < 0.1, "{per:?}");
+        // Compact: the sectors barely overlap along the cut.
+        let max0 = xs[0].iter().cloned().fold(f64::MIN, f64::max);
+        let min1 = xs[1].iter().cloned().fold(f64::MAX, f64::min);
+        let max1 = xs[1].iter().cloned().fold(f64::MIN, f64::max);
+        let min0 = xs[0].iter().cloned().fold(f64::MAX, f64::min);
+        assert!(
+            max0 <= min1 + 100.0 || max1 <= min0 + 100.0,
+            "sectors overlap"
+        );
     }
 
     #[test]

@@ -240,7 +240,7 @@ fn bound_km(net: &Network, adj: &[Vec<Vec<(u32, f64)>>; 2], tasks: &[&CityTask])
 
 /// Centimetres of a link, the flow's cost unit.
 fn link_cm(net: &Network, l: u32) -> i64 {
-    (net.segments[(l / 2) as usize].length_m * 100.0).round() as i64
+    (net.segments[(l / 2) as usize].length_m * 100.0).floor() as i64
 }
 
 /// The turn-aware bound (km) of the passes `problems` hold (one service's),
