@@ -1,11 +1,13 @@
 //! arcplan: arc routing for street sweepers, sprinkler trucks and salt trucks.
 //!
 //! The data flows one way:
-//! `osm (+ terrain) -> network -> instance -> solver -> plan -> export`.
+//! `osm (+ terrain) -> network -> city (scenario + network) -> instance ->
+//! solver -> plan -> export`.
 //! The solver sees only an [`instance::Instance`]; benchmark files and real
 //! cities go through the same code.
 
 pub mod batch;
+pub mod city;
 pub mod cli;
 pub mod error;
 pub mod export;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use arcplan::instance::city;
+use arcplan::city;
 use arcplan::solver::Params;
 use common::{arcplan, fixture};
 

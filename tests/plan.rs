@@ -4,7 +4,7 @@
 
 mod common;
 
-use arcplan::instance::city;
+use arcplan::city;
 use arcplan::plan::shift::{self, LegKind, Plan};
 use arcplan::plan::validate::validate;
 use arcplan::solver::Params;

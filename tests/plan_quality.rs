@@ -9,7 +9,7 @@
 
 mod common;
 
-use arcplan::instance::city;
+use arcplan::city;
 use arcplan::plan::shift::{LegKind, Plan};
 use arcplan::solver::Params;
 use common::{fixture, shared};
@@ -198,4 +198,40 @@ fn andorra_salting_deadhead_and_deadlines() {
         p.kpis.deadhead_km
     );
     assert_eq!(late(&p), 0, "{:?}", p.classes);
+}
+
+/// "Priority first" (`[objective] first_weight`): the fixture town's class-1
+/// passes (bridges, ramps, steep streets) finish earlier in the median than
+/// with their deadline alone, and still within it.
+#[test]
+fn priority_first_brings_class_one_forward() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let median_class1 = |p: &Plan| {
+        let mut t: Vec<f64> = p
+            .vehicles
+            .iter()
+            .flat_map(|v| v.legs.iter())
+            .filter(|l| l.kind == LegKind::Service && l.priority == Some(1))
+            .map(|l| l.end_s)
+            .collect();
+        assert!(t.len() >= 5, "the town has class-1 streets");
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2]
+    };
+    let plain = plan(&variant(dir.path(), "town-frost.toml", &[], false), 1500);
+    let first = plan(
+        &variant(
+            dir.path(),
+            "town-frost.toml",
+            &[("[objective]", "[objective]\nfirst_weight = 2")],
+            false,
+        ),
+        1500,
+    );
+    assert_eq!(late(&first), 0, "{:?}", first.classes);
+    let (a, b) = (median_class1(&plain), median_class1(&first));
+    assert!(
+        b < a,
+        "class-1 median finish {b} s with priority first, {a} s without"
+    );
 }

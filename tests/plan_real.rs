@@ -5,7 +5,7 @@
 
 mod common;
 
-use arcplan::instance::city;
+use arcplan::city;
 use arcplan::plan::shift::{self, LegKind};
 use arcplan::solver::Params;
 use common::{fixture, shared};

@@ -6,7 +6,7 @@
 
 mod common;
 
-use arcplan::instance::city;
+use arcplan::city;
 use arcplan::plan::shift::{self, LegKind, Plan};
 use arcplan::plan::validate::{validate, validate_with};
 use arcplan::replan::{self, changes, events};

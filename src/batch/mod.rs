@@ -31,8 +31,8 @@
 
 pub mod manifest;
 
+use crate::city;
 use crate::error::{Error, Result};
-use crate::instance::city;
 use crate::plan::shift::{self, Plan};
 use crate::plan::validate;
 use crate::solver::Params;

@@ -40,12 +40,13 @@ pub fn run(args: Args) -> Result<()> {
     }
     let report = carp_validator::validate(&inst, &outcome.best);
     super::say!(
-        "{}: {} tasks, cost {}, {} routes, time to best {:.2}s, {} generations in {:.2}s, {}",
+        "{}: {} tasks, cost {}, {} routes, time to best {:.2}s, start-up {:.2}s, {} generations in {:.2}s, {}",
         inst.name,
         inst.num_tasks(),
         outcome.best.cost,
         outcome.best.routes.len(),
         outcome.time_to_best.as_secs_f64(),
+        outcome.start_up.as_secs_f64(),
         outcome.iterations,
         outcome.elapsed.as_secs_f64(),
         if report.is_valid() {

@@ -1,8 +1,8 @@
 //! `arcplan plan <scenario.toml> --out <dir>`: shift plans for a scenario.
 
 use super::SolverArgs;
+use crate::city;
 use crate::error::{Error, Result};
-use crate::instance::city;
 use crate::plan::shift::{self, hms, Plan};
 use crate::plan::validate;
 use crate::util::write_atomic;

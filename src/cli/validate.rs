@@ -19,7 +19,7 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
     let plan = Plan::read(&a.plan)?;
-    let net = crate::instance::city::network(&scenario)?;
+    let net = crate::city::network(&scenario)?;
     let rep = match &a.events {
         None => crate::plan::validate::validate(&scenario, &net, &plan),
         Some(path) => {

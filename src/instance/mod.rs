@@ -19,14 +19,12 @@
 //!   ([`CostOracle::from_matrix`]).
 //!
 //! Several depots and vehicle types are handled one level up: the city builder
-//! gives each vehicle type (with its depot) its own instance over the tasks it
-//! is assigned (see `crate::build`).
+//! (`crate::city`) gives each vehicle type (with its depot) its own instance
+//! over the tasks it is assigned. This module holds only the abstract
+//! problem, its oracle and the benchmark formats.
 
 pub mod carp_file;
-pub mod city;
-pub mod district;
 pub mod oracle;
-pub mod turns;
 
 pub use oracle::CostOracle;
 
@@ -108,6 +106,10 @@ pub struct Instance {
     pub deadlines: Vec<i64>,
     /// Cost of one unit of lateness.
     pub lateness_weight: i64,
+    /// Cost, in thousandths, of each unit of time by which a priority class
+    /// finishes in a route (from the route's start): 0 prices only lateness;
+    /// above 0, priority work comes first in every route ("priority first").
+    pub first_weight_milli: i64,
     /// The last `route_heads` tasks are vehicles' starting states (a re-plan:
     /// where each vehicle is, when, with what load); each must open a route
     /// (the oracle makes anything else prohibitively dear).
@@ -168,6 +170,7 @@ pub struct Extensions {
     pub max_duration: Option<i64>,
     pub deadlines: Vec<i64>,
     pub lateness_weight: i64,
+    pub first_weight_milli: i64,
     pub route_heads: usize,
     pub perturbed: bool,
     pub homes: Vec<Option<u8>>,
@@ -235,6 +238,7 @@ impl Instance {
             max_duration: ext.max_duration,
             deadlines: ext.deadlines,
             lateness_weight: ext.lateness_weight,
+            first_weight_milli: ext.first_weight_milli,
             route_heads: ext.route_heads.min(spec_len),
             perturbed: ext.perturbed,
             homes: ext.homes,
@@ -316,6 +320,7 @@ impl Instance {
             max_duration: None,
             deadlines: Vec::new(),
             lateness_weight: self.lateness_weight,
+            first_weight_milli: self.first_weight_milli,
             route_heads: 0,
             perturbed: self.perturbed,
             homes: Vec::new(),

@@ -36,7 +36,7 @@
 //! and deadlines. With edges among the passes (salt either way) it does not
 //! apply, and the node bound above (a T-join on the undirected graph) stands.
 
-use crate::instance::city::{CityTask, VehicleProblem};
+use crate::city::{CityTask, VehicleProblem};
 use crate::network::Network;
 use crate::scenario::Scenario;
 use pathfinding::kuhn_munkres::kuhn_munkres_min;
@@ -252,7 +252,7 @@ pub fn turn_aware_km(
     problems: &[&VehicleProblem],
 ) -> Option<f64> {
     use super::min_cost_flow::{MinCostFlow, UNBOUNDED};
-    use crate::instance::turns::{LinkGraph, UTurnRule};
+    use crate::city::turns::{LinkGraph, UTurnRule};
     let tasks: Vec<&CityTask> = problems.iter().flat_map(|p| p.tasks.iter()).collect();
     if tasks.is_empty()
         || problems.iter().any(|p| !p.heads.is_empty())

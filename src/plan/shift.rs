@@ -4,8 +4,8 @@
 //! actual paths (not taken from the solver's integer costs). The format is
 //! `plan.json`, schema [`SCHEMA`], documented in `docs/plan-schema.md`.
 
-use crate::instance::city::{CityProblem, VehicleProblem};
-use crate::instance::turns::At;
+use crate::city::turns::At;
+use crate::city::{CityProblem, VehicleProblem};
 use crate::network::{LinkId, Network};
 use crate::scenario::Scenario;
 use crate::solver::Solution;
@@ -552,15 +552,12 @@ fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &
     }
     let mut total = 0.0;
     for (p, n) in used.into_values() {
-        let metres = crate::instance::turns::LinkGraph::new(
-            net,
-            crate::instance::turns::UTurnRule::Cost(0),
-            |l| {
+        let metres =
+            crate::city::turns::LinkGraph::new(net, crate::city::turns::UTurnRule::Cost(0), |l| {
                 p.graph
                     .drivable(l)
                     .then(|| net.segments[(l / 2) as usize].length_m.round() as u32)
-            },
-        );
+            });
         let label = metres.costs_from(At::Node(p.depot_node));
         // The nearest street of the service, whatever type or district has it.
         let service = p.spec(scenario).service;

@@ -22,7 +22,7 @@
 //! feasible and the receiver becomes so. Every other problem goes on from its
 //! best routes for the same time and keeps the better of its two results.
 
-use crate::instance::city::{CityProblem, VehicleProblem};
+use crate::city::{CityProblem, VehicleProblem};
 use crate::instance::{Fleet, Instance};
 use crate::solver::{self, Outcome, Params, Progress, Solution};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -299,7 +299,7 @@ fn route_duration(inst: &Instance, sol: &Solution, r: usize) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instance::city;
+    use crate::city;
     use std::path::Path;
 
     /// The fixture town with six trucks, cut into three districts of two.

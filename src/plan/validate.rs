@@ -8,7 +8,7 @@
 //! shift limit. Missed deadlines are reported apart: a plan that misses one is
 //! still a valid plan, with a violation.
 
-use crate::instance::city::{in_area, refill_kind};
+use crate::city::{in_area, refill_kind};
 use crate::network::Network;
 use crate::plan::shift::{LegKind, Plan};
 use crate::scenario::{Direction, Scenario, ServiceKind, UTurns};
@@ -518,8 +518,7 @@ fn reachable_links(
         .iter()
         .find(|d| d.get_ref().id == spec.depot)?;
     let dv = d.get_ref();
-    let depot =
-        crate::instance::city::snap_node(net, scenario, d.span(), "depot", dv.lon, dv.lat).ok()?;
+    let depot = crate::city::snap_node(net, scenario, d.span(), "depot", dv.lon, dv.lat).ok()?;
     let links = 2 * net.segments.len();
     let drivable = |l: u32| {
         let s = &net.segments[(l / 2) as usize];

@@ -9,7 +9,7 @@
 //! - **State**: each running vehicle becomes a *route head* of its type's
 //!   instance: a pseudo-task at its position, "serviced" at the time it is free
 //!   and with the material it has used, which only the depot reaches and only
-//!   as a route's first stop (see [`crate::instance::city::Adjust`]). The
+//!   as a route's first stop (see [`crate::city::Adjust`]). The
 //!   solver needs no special case: every route opens with one vehicle's state,
 //!   so deadlines, shift length and load count from the shift's start.
 //! - **Stability** (on by default): a task served by another vehicle than in
@@ -26,9 +26,9 @@
 pub mod changes;
 pub mod events;
 
+use crate::city::turns::At;
+use crate::city::{self, Adjust, CityProblem, PlannedStop, VehicleStart};
 use crate::error::{Error, Result};
-use crate::instance::city::{self, Adjust, CityProblem, PlannedStop, VehicleStart};
-use crate::instance::turns::At;
 use crate::network::Network;
 use crate::plan::shift::{History, LegKind, Plan, VehiclePlan};
 use crate::plan::validate::Closure;

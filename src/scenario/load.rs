@@ -78,6 +78,17 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<()> {
             ),
         ));
     }
+    for (key, v) in [
+        ("objective.lateness_weight", s.objective.lateness_weight),
+        ("objective.first_weight", s.objective.first_weight),
+    ] {
+        if !(v.is_finite() && (0.0..=1e6).contains(&v)) {
+            return Err(Error::invalid(
+                path,
+                format!("`{key}` = {v} must be between 0 and 1,000,000"),
+            ));
+        }
+    }
     if s.planning.district_tasks < 10 {
         return Err(Error::invalid(
             path,

@@ -293,6 +293,14 @@ pub struct ObjectiveSpec {
     /// Cost of one second of lateness against one second of shift time.
     #[serde(default = "default_lateness_weight")]
     pub lateness_weight: f64,
+    /// "Priority first": cost of each second by which a priority class
+    /// finishes in a vehicle's route (from the shift start), against one
+    /// second of shift time. 0 (the default): only the deadline counts, and
+    /// priority streets finish when the cheapest route allows; e.g. 0.5: each
+    /// route does its priority streets as early as it can, at up to half a
+    /// second of extra driving per second gained.
+    #[serde(default)]
+    pub first_weight: f64,
 }
 
 fn default_lateness_weight() -> f64 {
@@ -303,6 +311,7 @@ impl Default for ObjectiveSpec {
     fn default() -> Self {
         ObjectiveSpec {
             lateness_weight: default_lateness_weight(),
+            first_weight: 0.0,
         }
     }
 }
@@ -313,13 +322,13 @@ impl Default for ObjectiveSpec {
 pub struct PlanningSpec {
     /// A vehicle type with more than twice this many passes is cut into
     /// districts of about this many, each planned on its own (see
-    /// `instance::district`).
+    /// `city::district`).
     #[serde(default = "default_district_tasks")]
     pub district_tasks: usize,
 }
 
 fn default_district_tasks() -> usize {
-    crate::instance::city::DISTRICT_TASKS
+    crate::city::DISTRICT_TASKS
 }
 
 impl Default for PlanningSpec {

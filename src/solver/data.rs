@@ -197,12 +197,15 @@ impl RouteCost {
         if full.is_empty() {
             return RouteCost::default();
         }
-        let distance = full.best() + data.fixed_cost;
+        let mut distance = full.best() + data.fixed_cost;
         let mut lateness = 0;
         if full.has_deadlines() {
             for (k, &d) in data.inst.deadlines.iter().enumerate() {
                 if let Some(f) = full.finish(k) {
                     lateness += (f - d).max(0);
+                    // "Priority first": the class's finish in this route is
+                    // priced too (counted with the distance).
+                    distance += f * data.inst.first_weight_milli / 1000;
                 }
             }
         }
@@ -268,7 +271,8 @@ impl Penalty {
         if S::FLEET && full.has_deadlines() {
             for (k, &d) in data.inst.deadlines.iter().enumerate() {
                 if let Some(f) = full.finish(k) {
-                    cost += (f - d).max(0) * data.inst.lateness_weight;
+                    cost += (f - d).max(0) * data.inst.lateness_weight
+                        + f * data.inst.first_weight_milli / 1000;
                 }
             }
         }

@@ -27,7 +27,7 @@
 //!
 //! Clusters are solved side by side on the solver's threads. Only plain
 //! instances decompose (see [`Instance::plain`]); the city builder cuts its own
-//! districts before the solver (see `instance::district`).
+//! districts before the solver (see `city::district`).
 
 use super::data::SolverData;
 use super::individual::{route_links, Individual};

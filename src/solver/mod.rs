@@ -8,6 +8,10 @@
 //!   between routes;
 //! - [`population`] and [`individual`]: quality-and-diversity management, and
 //!   giant tours that list neighbouring routes next to each other;
+//! - [`route_first`]: giant tours from a minimum-cost cycle cover of the
+//!   tasks, patched into one tour (the starts of long-route instances);
+//! - [`ruin`]: ruin and recreate on routes, the children of long-route
+//!   instances (a thousand services per route make crossover useless);
 //! - [`island`]: one HGS run;
 //! - [`decompose`]: route-based decomposition phases for large instances.
 //!
@@ -164,6 +168,9 @@ pub struct Outcome {
     pub iterations: u64,
     /// Local-search moves priced, over all islands.
     pub evaluations: u64,
+    /// When the last island had its initial population and began its
+    /// generations.
+    pub start_up: Duration,
     /// Whether the best solution respects the capacity (always, with a free fleet).
     pub feasible: bool,
 }
@@ -334,6 +341,7 @@ pub fn solve_with<S: Segment>(
         elapsed: start.elapsed(),
         iterations,
         evaluations: islands.iter().map(|i| i.evaluations()).sum(),
+        start_up: islands.iter().map(|i| i.start_up).max().unwrap_or_default(),
         feasible,
     }
 }

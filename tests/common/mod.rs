@@ -48,7 +48,7 @@ pub fn arcplan(args: &[&str]) -> (i32, String, String) {
 /// with the independent validator (the report is returned for more checks).
 pub fn solve_and_validate(
     scenario: &arcplan::scenario::Scenario,
-    problem: &arcplan::instance::city::CityProblem,
+    problem: &arcplan::city::CityProblem,
     params: &arcplan::solver::Params,
 ) -> (arcplan::plan::shift::Plan, arcplan::plan::validate::Report) {
     let sols = arcplan::plan::solve::solve_city(problem, params, &[], |_, _| {});

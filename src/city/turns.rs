@@ -4,7 +4,7 @@
 //! points are links ("having just driven link a", "about to drive link b") or
 //! nodes (a depot or refill yard, left and entered in any heading).
 //!
-//! Used by the city builder for its [`CostOracle`](super::CostOracle) and by
+//! Used by the city builder for its [`CostOracle`](crate::instance::CostOracle) and by
 //! the plan to trace the deadhead legs it reports.
 
 use crate::network::{LinkId, Network};
