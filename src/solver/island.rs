@@ -269,7 +269,13 @@ impl<'a, S: Segment> Island<'a, S> {
         if self.long_routes() {
             // Long routes: a child is its parent's routes with one region
             // re-done (see [`ruin`]), educated without a new Split.
-            let parent = self.tournament_routes();
+            // Half the children come from the island's best (a large
+            // neighbourhood search around the incumbent), half from a
+            // tournament (diversity).
+            let parent = match &self.best {
+                Some(b) if self.rng.random_bool(0.5) => b.routes.clone(),
+                _ => self.tournament_routes(),
+            };
             let (routes, cluster) = ruin::ruin_recreate(
                 self.data.inst,
                 &self.data.neighbours,
