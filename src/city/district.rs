@@ -207,26 +207,29 @@ pub fn assign_types(choices: &[Choice], counts: &[usize], yard: &[usize]) -> Vec
         let streets: Vec<usize> = (0..choices.len())
             .filter(|&i| depot_of_street[i] == g)
             .collect();
-        let mine = |i: usize| -> Vec<(usize, f64, f64)> {
-            choices[i]
-                .options
-                .iter()
-                .copied()
-                .filter(|o| group_of[o.0] == g)
-                .collect()
-        };
-        // A street's work in the depot's common unit: the mean over its types.
-        let ref_work = |i: usize| {
-            let m = mine(i);
-            m.iter().map(|o| o.2).sum::<f64>() / m.len().max(1) as f64
-        };
+        // Per street of the depot: its options among the depot's types, and
+        // its work in the depot's common unit (the mean over those types).
+        let mine: Vec<Vec<(usize, f64, f64)>> = streets
+            .iter()
+            .map(|&i| {
+                choices[i]
+                    .options
+                    .iter()
+                    .copied()
+                    .filter(|o| group_of[o.0] == g)
+                    .collect()
+            })
+            .collect();
+        let ref_work: Vec<f64> = mine
+            .iter()
+            .map(|m| m.iter().map(|o| o.2).sum::<f64>() / m.len().max(1) as f64)
+            .collect();
         // Each type's rate: how much of the common unit its vehicle does per
         // second of its own work.
         let mut own = vec![0.0f64; nt];
         let mut common = vec![0.0f64; nt];
-        for &i in &streets {
-            let r = ref_work(i);
-            for o in mine(i) {
+        for (m, &r) in mine.iter().zip(&ref_work) {
+            for o in m {
                 own[o.0] += o.2;
                 common[o.0] += r;
             }
@@ -241,16 +244,16 @@ pub fn assign_types(choices: &[Choice], counts: &[usize], yard: &[usize]) -> Vec
             })
             .collect();
         let total_cap: f64 = capacity.iter().sum();
-        let total_work: f64 = streets.iter().map(|&i| ref_work(i)).sum();
+        let total_work: f64 = ref_work.iter().sum();
         let mut fixed = vec![0.0f64; nt];
+        // Positions in `streets` of the streets several types can take.
         let mut contested = Vec::new();
-        for &i in &streets {
-            let m = mine(i);
+        for (k, m) in mine.iter().enumerate() {
             if m.len() == 1 {
-                out[i] = m[0].0;
-                fixed[m[0].0] += ref_work(i);
+                out[streets[k]] = m[0].0;
+                fixed[m[0].0] += ref_work[k];
             } else {
-                contested.push(i);
+                contested.push(k);
             }
         }
         let takers: Vec<usize> = types
@@ -259,8 +262,8 @@ pub fn assign_types(choices: &[Choice], counts: &[usize], yard: &[usize]) -> Vec
             .filter(|&v| capacity[v] > 0.0)
             .collect();
         if contested.is_empty() || takers.is_empty() {
-            for &i in &contested {
-                out[i] = mine(i)[0].0;
+            for &k in &contested {
+                out[streets[k]] = mine[k][0].0;
             }
             continue;
         }
@@ -279,20 +282,20 @@ pub fn assign_types(choices: &[Choice], counts: &[usize], yard: &[usize]) -> Vec
         };
         let items: Vec<Item> = contested
             .iter()
-            .map(|&i| Item {
-                xy: choices[i].xy,
-                work: ref_work(i),
+            .map(|&k| Item {
+                xy: choices[streets[k]].xy,
+                work: ref_work[k],
             })
             .collect();
         let mut parts = Vec::with_capacity(takers.len());
         bisect(&items, (0..items.len()).collect(), &weights, &mut parts);
         for (part, &v) in parts.iter().zip(&takers) {
-            for &k in part {
-                let i = contested[k];
-                let m = mine(i);
+            for &c in part {
+                let k = contested[c];
+                let m = &mine[k];
                 // The sector's type, or the street's own first option when that
                 // type cannot take it.
-                out[i] = if m.iter().any(|o| o.0 == v) {
+                out[streets[k]] = if m.iter().any(|o| o.0 == v) {
                     v
                 } else {
                     m[0].0

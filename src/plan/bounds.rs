@@ -331,32 +331,12 @@ pub fn turn_aware_km(
     flow.solve().map(|cm| cm as f64 / 100_000.0)
 }
 
-/// The bound over all services (km). Tasks are pooled per service (salting,
+/// Both bounds over all services, summed: the node-balance bound and, where
+/// it applies, the turn-aware one (else the node bound again);
+/// `(node, turn_aware)` in km. Tasks are pooled per service (salting,
 /// sweeping, …) whatever the vehicle type or district the planner gave them
-/// to, so the bound holds for any plan, not only for plans with this
+/// to, so the bounds hold for any plan, not only for plans with this
 /// decomposition.
-pub fn deadhead_lower_bound_km(
-    net: &Network,
-    scenario: &Scenario,
-    problems: &[VehicleProblem],
-) -> f64 {
-    let adj = [adjacency(net, true), adjacency(net, false)];
-    let mut by_service: std::collections::BTreeMap<&str, Vec<&CityTask>> = Default::default();
-    for p in problems {
-        by_service
-            .entry(p.spec(scenario).service.name())
-            .or_default()
-            .extend(p.tasks.iter());
-    }
-    by_service
-        .values()
-        .map(|tasks| bound_km(net, &adj, tasks))
-        .sum()
-}
-
-/// Both bounds per service, summed: the node-balance bound
-/// ([`deadhead_lower_bound_km`]'s) and, where it applies, the turn-aware one
-/// (else the node bound again). `(node, turn_aware)` in km.
 pub fn bounds_km(net: &Network, scenario: &Scenario, problems: &[VehicleProblem]) -> (f64, f64) {
     let adj = [adjacency(net, true), adjacency(net, false)];
     let mut by_service: std::collections::BTreeMap<&str, Vec<&VehicleProblem>> = Default::default();

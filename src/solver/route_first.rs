@@ -33,16 +33,36 @@ const PREDECESSORS: usize = 6;
 
 /// Deadhead costs between tasks: each task serviced in a fixed direction,
 /// or (edges without one) the cheaper direction in each pairing.
-/// Tasks are numbered locally: local task `i` is the instance's `ids[i]`.
+/// Tasks are numbered locally: local task `i` is the instance's `ids[i]`
+/// (the instance's own numbering without a list).
 pub struct Costs<'a> {
     inst: &'a Instance,
-    ids: &'a [u32],
+    ids: Option<&'a [u32]>,
     dirs: Option<Vec<u8>>,
 }
 
 impl<'a> Costs<'a> {
     pub fn new(inst: &'a Instance, ids: &'a [u32], dirs: Option<Vec<u8>>) -> Costs<'a> {
-        Costs { inst, ids, dirs }
+        Costs {
+            inst,
+            ids: Some(ids),
+            dirs,
+        }
+    }
+
+    /// Costs between the instance's tasks, by their own numbers.
+    pub fn all(inst: &'a Instance) -> Costs<'a> {
+        Costs {
+            inst,
+            ids: None,
+            dirs: None,
+        }
+    }
+
+    /// The instance's number of local task `i`.
+    #[inline]
+    fn id(&self, i: usize) -> usize {
+        self.ids.map_or(i, |ids| ids[i] as usize)
     }
 
     /// The directions task `t` may be serviced in.
@@ -58,7 +78,7 @@ impl<'a> Costs<'a> {
     #[inline]
     pub fn link(&self, i: usize, j: usize) -> i64 {
         let o = &self.inst.oracle;
-        let (ti, tj) = (self.ids[i] as usize, self.ids[j] as usize);
+        let (ti, tj) = (self.id(i), self.id(j));
         let mut best = i64::MAX;
         for a in self.dirs(i) {
             let (_, e) = o.task_points(ti, a);
@@ -74,7 +94,7 @@ impl<'a> Costs<'a> {
     pub fn from_depot(&self, j: usize) -> i64 {
         let o = &self.inst.oracle;
         self.dirs(j)
-            .map(|b| o.dist(o.depot_point(), o.task_points(self.ids[j] as usize, b).0))
+            .map(|b| o.dist(o.depot_point(), o.task_points(self.id(j), b).0))
             .min()
             .unwrap_or(i64::MAX)
     }
@@ -83,7 +103,7 @@ impl<'a> Costs<'a> {
     pub fn to_depot(&self, i: usize) -> i64 {
         let o = &self.inst.oracle;
         self.dirs(i)
-            .map(|a| o.dist(o.task_points(self.ids[i] as usize, a).1, o.depot_point()))
+            .map(|a| o.dist(o.task_points(self.id(i), a).1, o.depot_point()))
             .min()
             .unwrap_or(i64::MAX)
     }

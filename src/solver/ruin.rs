@@ -66,8 +66,7 @@ pub fn ruin_recreate<G: Rng>(
         }
         k += 1;
     }
-    let ids: Vec<u32> = (0..n as u32).collect();
-    let costs = Costs::new(inst, &ids, None);
+    let costs = Costs::all(inst);
     let mut out: Vec<Vec<(u32, u8)>> = routes
         .iter()
         .map(|r| {
