@@ -34,18 +34,7 @@ pub(super) fn task_homes(tasks: &[CityTask], heads: &[VehicleStart]) -> Vec<Opti
         .collect()
 }
 
-/// Routes must open with a vehicle's starting state: nothing but the depot
-/// reaches a head point (at no cost), and the depot reaches nothing else.
-pub(super) fn restrict_to_heads(matrix: &mut [u32], p: usize, first_head: usize) {
-    for q in 0..p {
-        for h in first_head..p {
-            matrix[q * p + h] = if q == 0 { 0 } else { FORBIDDEN };
-        }
-    }
-    for c in &mut matrix[1..first_head] {
-        *c = FORBIDDEN;
-    }
-}
+pub(super) use crate::instance::oracle::restrict_to_heads;
 
 /// Point pairs the current plan drives in a row (head, services, refills,
 /// depot).

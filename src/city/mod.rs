@@ -31,7 +31,7 @@ pub mod district;
 mod heads;
 mod parts;
 mod passes;
-pub mod turns;
+pub use crate::network::turns;
 mod vehicle;
 
 use crate::error::Result;

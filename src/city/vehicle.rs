@@ -21,10 +21,7 @@ pub(super) struct VehicleInput {
     pub(super) district: (usize, usize),
 }
 
-/// A deadhead cost that no solution pays: what a route that does not open
-/// with its vehicle's starting state would cost (finite, so that sums of a few
-/// stay far from overflow).
-pub(super) const FORBIDDEN: u32 = 3_000_000_000;
+pub(super) use crate::instance::oracle::FORBIDDEN;
 
 /// One vehicle type's drivable links, times and turn rules (shared by its
 /// districts).
@@ -127,7 +124,7 @@ pub(super) fn vehicle_problem(
     for h in &heads {
         points.push(h.at);
     }
-    let mut matrix = graph.matrix(net, &points, EXACT_NEAREST);
+    let mut matrix = graph.matrix(&points, EXACT_NEAREST);
     // Passes the vehicle cannot reach from its depot and come back from, with
     // its turn rules (a clipped extract's edge, a street behind a restriction):
     // left out, and reported.

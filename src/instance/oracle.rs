@@ -11,6 +11,25 @@ use std::collections::BinaryHeap;
 /// so lookups need no branch.
 const UNREACHABLE: u32 = u32::MAX;
 
+/// A deadhead cost that no solution pays: what a route that does not open
+/// with its vehicle's starting state would cost (finite, so that sums of a few
+/// stay far from overflow).
+pub const FORBIDDEN: u32 = 3_000_000_000;
+
+/// Routes must open with a vehicle's starting state (route heads, the last
+/// points from `first_head` on): nothing but the depot (point 0) reaches a
+/// head point (at no cost), and the depot reaches nothing else.
+pub fn restrict_to_heads(matrix: &mut [u32], p: usize, first_head: usize) {
+    for q in 0..p {
+        for h in first_head..p {
+            matrix[q * p + h] = if q == 0 { 0 } else { FORBIDDEN };
+        }
+    }
+    for c in &mut matrix[1..first_head] {
+        *c = FORBIDDEN;
+    }
+}
+
 /// Shortest-path costs between oracle points.
 #[derive(Debug, Clone)]
 pub struct CostOracle {

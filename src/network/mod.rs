@@ -8,6 +8,7 @@ pub mod components;
 pub mod geojson;
 pub mod snap;
 pub mod summary;
+pub mod turns;
 
 use crate::error::Result;
 use crate::osm::reader::{IngestOptions, RestrictionKind, WayAttrs};

@@ -164,7 +164,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn drive(&mut self, to: At, kind: LegKind) {
-        let (links, _) = self.p.graph.path(self.net, self.at, to).unwrap_or_default();
+        let (links, _) = self.p.graph.path(self.at, to).unwrap_or_default();
         if links.is_empty() && kind == LegKind::Deadhead {
             return;
         }
@@ -322,7 +322,7 @@ pub fn build_replan(
                     let site = (0..p.refills.len())
                         .min_by_key(|&k| {
                             p.graph
-                                .path(net, b.at, At::Node(p.refills[k].1))
+                                .path(b.at, At::Node(p.refills[k].1))
                                 .map_or(u64::MAX, |x| x.1)
                         })
                         .unwrap_or(0);

@@ -488,11 +488,31 @@ const ORIENTATION_ROUNDS: usize = 4;
 /// again as arcs, for as long as the tour gets cheaper.
 pub fn giant_tour<G: Rng>(inst: &Instance, noise: f64, rng: &mut G) -> Vec<u32> {
     let ids: Vec<u32> = (0..(inst.num_tasks() - inst.route_heads) as u32).collect();
-    tour_of(inst, &ids, noise, rng)
+    tour_of(inst, &ids, None, noise, rng)
 }
 
-/// [`giant_tour`] through the tasks `ids` only.
-fn tour_of<G: Rng>(inst: &Instance, ids: &[u32], noise: f64, rng: &mut G) -> Vec<u32> {
+/// [`giant_tour`] from given service directions (one per task, route heads
+/// included or not), for instance the orientation of the edges by a flow
+/// that knows the graph: the first round balances the tasks in these
+/// directions, the later rounds re-orient as usual. Route heads are left out.
+pub fn oriented_tour<G: Rng>(inst: &Instance, dirs: &[u8], rng: &mut G) -> Vec<u32> {
+    let ids: Vec<u32> = (0..(inst.num_tasks() - inst.route_heads) as u32).collect();
+    let given = ids
+        .iter()
+        .map(|&t| dirs.get(t as usize).copied().unwrap_or(0) & 1)
+        .collect();
+    tour_of(inst, &ids, Some(given), 0.0, rng)
+}
+
+/// [`giant_tour`] through the tasks `ids` only, the first round in the
+/// directions `dirs` (by local index) when given.
+fn tour_of<G: Rng>(
+    inst: &Instance,
+    ids: &[u32],
+    mut dirs: Option<Vec<u8>>,
+    noise: f64,
+    rng: &mut G,
+) -> Vec<u32> {
     let n = ids.len();
     if n < 3 {
         return ids.to_vec();
@@ -502,7 +522,6 @@ fn tour_of<G: Rng>(inst: &Instance, ids: &[u32], noise: f64, rng: &mut G) -> Vec
         .any(|&t| inst.tasks[t as usize].kind == crate::instance::TaskKind::Edge);
     let rounds = if edges { ORIENTATION_ROUNDS } else { 1 };
     let mut best: Option<(i64, Vec<u32>)> = None;
-    let mut dirs: Option<Vec<u8>> = None;
     for _ in 0..rounds {
         let k = Costs::new(inst, ids, dirs.take());
         let mut cand = Candidates::new(&k, n, noise, rng);
@@ -551,7 +570,7 @@ pub fn layered_tour<G: Rng>(inst: &Instance, vehicles: usize, noise: f64, rng: &
     let end_of = |t: u32| o.task_points(t as usize, 0).1;
     let mut stretches: Vec<Vec<u32>> = vec![Vec::new(); v];
     for layer in &layers {
-        let tour = tour_of(inst, layer, noise, rng);
+        let tour = tour_of(inst, layer, None, noise, rng);
         // Cut into v pieces of equal service time.
         let total: i64 = tour
             .iter()

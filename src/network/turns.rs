@@ -4,8 +4,11 @@
 //! points are links ("having just driven link a", "about to drive link b") or
 //! nodes (a depot or refill yard, left and entered in any heading).
 //!
-//! Used by the city builder for its [`CostOracle`](crate::instance::CostOracle) and by
-//! the plan to trace the deadhead legs it reports.
+//! Used by the city builder for its [`CostOracle`](crate::instance::CostOracle), by
+//! the plan to trace the deadhead legs it reports, and by the benchmark formats
+//! whose graphs are not OSM networks ([`LinkGraph::from_parts`]: any directed
+//! multigraph with a turn rule per pair of links, such as per-node U-turn
+//! permission).
 
 use crate::network::{LinkId, Network};
 use rayon::prelude::*;
@@ -29,14 +32,6 @@ pub enum UTurnRule {
     Cost(u32),
 }
 
-/// Whether a path from `from` is at node `n` before it drives anything.
-fn at_node(net: &Network, from: At, n: u32) -> bool {
-    match from {
-        At::Node(m) => m == n,
-        At::Link(a) => net.link_ends(a).1 == n,
-    }
-}
-
 /// Labels, predecessors and heap of one search, kept between searches.
 type Scratch = (Vec<u64>, Vec<u32>, BinaryHeap<Reverse<(u64, LinkId)>>);
 
@@ -57,14 +52,19 @@ pub struct LinkGraph {
     /// Links leaving and entering each node (drivable ones only).
     out_of: Vec<Vec<LinkId>>,
     into: Vec<Vec<LinkId>>,
+    /// `(from, to)` node of each link.
+    ends: Vec<(u32, u32)>,
+    /// Planar or lon/lat position of each node, for spreading landmarks
+    /// (empty: none known; the matrix is then exact).
+    xy: Vec<[f64; 2]>,
 }
 
 impl LinkGraph {
     /// `time_of(link)`: the time to deadhead a link, or `None` if the vehicle
     /// may not drive it (legal directions are checked here).
     pub fn new(net: &Network, u_turns: UTurnRule, time_of: impl Fn(LinkId) -> Option<u32>) -> Self {
-        let links = 2 * net.segments.len();
-        let time: Vec<Option<u32>> = (0..links as u32)
+        let links = 2 * net.segments.len() as u32;
+        let time: Vec<Option<u32>> = (0..links)
             .map(|l| {
                 let s = &net.segments[(l / 2) as usize];
                 let legal = if l % 2 == 0 { s.forward } else { s.backward };
@@ -77,11 +77,40 @@ impl LinkGraph {
             .collect();
         let degree = net.degrees();
         let bans = net.turn_bans();
-        let mut out_of = vec![Vec::new(); net.nodes.len()];
-        let mut into = vec![Vec::new(); net.nodes.len()];
+        let ends = (0..links).map(|l| net.link_ends(l)).collect();
+        let xy = net.nodes.iter().map(|n| [n.lon, n.lat]).collect();
+        Self::from_parts(net.nodes.len(), ends, time, xy, |a, v, b| {
+            if bans.banned(a / 2, v, b / 2) {
+                return None;
+            }
+            if b == a ^ 1 && degree[v as usize] > 1 {
+                return match u_turns {
+                    UTurnRule::Forbidden => None,
+                    UTurnRule::Cost(c) => Some(c),
+                };
+            }
+            Some(0)
+        })
+    }
+
+    /// The link graph of any directed multigraph: `ends[l]` = `(from, to)`
+    /// node of link `l`, `time[l]` its cost (`None`: not drivable), `xy` the
+    /// nodes' positions (empty if unknown), and `turn(a, v, b)` the cost of
+    /// turning at node `v` from link `a` onto link `b` (`None`: not allowed).
+    pub fn from_parts(
+        num_nodes: usize,
+        ends: Vec<(u32, u32)>,
+        time: Vec<Option<u32>>,
+        xy: Vec<[f64; 2]>,
+        turn: impl Fn(LinkId, u32, LinkId) -> Option<u32>,
+    ) -> Self {
+        let links = ends.len();
+        debug_assert_eq!(time.len(), links);
+        let mut out_of = vec![Vec::new(); num_nodes];
+        let mut into = vec![Vec::new(); num_nodes];
         for l in 0..links as u32 {
             if time[l as usize].is_some() {
-                let (u, v) = net.link_ends(l);
+                let (u, v) = ends[l as usize];
                 out_of[u as usize].push(l);
                 into[v as usize].push(l);
             }
@@ -91,19 +120,11 @@ impl LinkGraph {
         succ_offsets.push(0);
         for a in 0..links as u32 {
             if time[a as usize].is_some() {
-                let (_, v) = net.link_ends(a);
+                let (_, v) = ends[a as usize];
                 for &b in &out_of[v as usize] {
-                    let mut cost = 0;
-                    if b == a ^ 1 && degree[v as usize] > 1 {
-                        match u_turns {
-                            UTurnRule::Forbidden => continue,
-                            UTurnRule::Cost(c) => cost = c,
-                        }
+                    if let Some(cost) = turn(a, v, b) {
+                        succ.push((b, cost));
                     }
-                    if bans.banned(a / 2, v, b / 2) {
-                        continue;
-                    }
-                    succ.push((b, cost));
                 }
             }
             succ_offsets.push(succ.len() as u32);
@@ -131,6 +152,27 @@ impl LinkGraph {
             pred,
             out_of,
             into,
+            ends,
+            xy,
+        }
+    }
+
+    /// `(from, to)` node of link `l`.
+    #[inline]
+    pub fn link_ends(&self, l: LinkId) -> (u32, u32) {
+        self.ends[l as usize]
+    }
+
+    /// Number of links (drivable or not).
+    pub fn num_links(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether a path from `from` is at node `n` before it drives anything.
+    fn at_node(&self, from: At, n: u32) -> bool {
+        match from {
+            At::Node(m) => m == n,
+            At::Link(a) => self.ends[a as usize].1 == n,
         }
     }
 
@@ -241,17 +283,11 @@ impl LinkGraph {
     }
 
     /// Cost to reach `target` given the labels from `source`.
-    fn cost_to(
-        &self,
-        net: &Network,
-        source: At,
-        target: At,
-        label: &[u64],
-    ) -> Option<(u64, LinkId)> {
+    fn cost_to(&self, source: At, target: At, label: &[u64]) -> Option<(u64, LinkId)> {
         match target {
             At::Link(b) => (label[b as usize] != u64::MAX).then(|| (label[b as usize], b)),
             At::Node(n) => {
-                if at_node(net, source, n) {
+                if self.at_node(source, n) {
                     return Some((0, u32::MAX));
                 }
                 self.into[n as usize]
@@ -280,7 +316,7 @@ impl LinkGraph {
     /// and a plan's traced leg is never longer. Rows from node points (depot, refill
     /// sites) are exact; columns of node points come from one backward search
     /// per node, so that no row has to reach a depot far away.
-    pub fn matrix(&self, net: &Network, points: &[At], nearest: usize) -> Vec<u32> {
+    pub fn matrix(&self, points: &[At], nearest: usize) -> Vec<u32> {
         let p = points.len();
         let links = self.time.len();
         // Only links reachable from the first point (the hub: a depot) are
@@ -300,12 +336,12 @@ impl LinkGraph {
             }
         }
         let clamp = |c: u64| c.min(u32::MAX as u64 - 1) as u32;
-        let exact_rows = nearest >= targets;
+        let exact_rows = nearest >= targets || self.xy.is_empty();
         // Landmarks: link points spread by farthest-point sampling.
         let marks: Vec<LinkId> = if exact_rows {
             Vec::new()
         } else {
-            self.landmarks(net, points, &is_target)
+            self.landmarks(points, &is_target)
         };
         // Cost from each point to each landmark link (about to enter it), and
         // from each landmark (having driven it) to each point.
@@ -317,7 +353,7 @@ impl LinkGraph {
                     self.backward_to(l, g, heap);
                     points
                         .iter()
-                        .map(|&src| self.cost_from_point(net, src, g, Some(l), None))
+                        .map(|&src| self.cost_from_point(src, g, Some(l), None))
                         .collect()
                 },
             )
@@ -402,7 +438,7 @@ impl LinkGraph {
                     self.backward_after(&seeds, g, heap);
                     let col = points
                         .iter()
-                        .map(|&src| self.cost_from_point(net, src, g, None, Some(n)))
+                        .map(|&src| self.cost_from_point(src, g, None, Some(n)))
                         .map(|c| if c == u64::MAX { u32::MAX } else { clamp(c) })
                         .collect();
                     (q, col)
@@ -419,13 +455,12 @@ impl LinkGraph {
 
     /// Up to [`LANDMARKS`] target links far apart (straight line between
     /// their start nodes), by farthest-point sampling from the first.
-    fn landmarks(&self, net: &Network, points: &[At], is_target: &[bool]) -> Vec<LinkId> {
+    fn landmarks(&self, points: &[At], is_target: &[bool]) -> Vec<LinkId> {
         let cands: Vec<(LinkId, [f64; 2])> = points
             .iter()
             .filter_map(|pt| match *pt {
                 At::Link(b) if is_target[b as usize] => {
-                    let n = &net.nodes[net.link_ends(b).0 as usize];
-                    Some((b, [n.lon, n.lat]))
+                    Some((b, self.xy[self.ends[b as usize].0 as usize]))
                 }
                 _ => None,
             })
@@ -456,15 +491,8 @@ impl LinkGraph {
 
     /// Cost from `src` given backward labels `g` (cost from having driven a
     /// link to the goal): the goal is about to enter link `link`, or node `node`.
-    fn cost_from_point(
-        &self,
-        net: &Network,
-        src: At,
-        g: &[u64],
-        link: Option<LinkId>,
-        node: Option<u32>,
-    ) -> u64 {
-        if node.is_some_and(|n| at_node(net, src, n)) {
+    fn cost_from_point(&self, src: At, g: &[u64], link: Option<LinkId>, node: Option<u32>) -> u64 {
+        if node.is_some_and(|n| self.at_node(src, n)) {
             return 0;
         }
         match src {
@@ -517,7 +545,7 @@ impl LinkGraph {
 
     /// The reference for [`Self::matrix`]: a full search per row.
     #[cfg(test)]
-    fn matrix_full(&self, net: &Network, points: &[At]) -> Vec<u32> {
+    fn matrix_full(&self, points: &[At]) -> Vec<u32> {
         let p = points.len();
         let links = self.time.len();
         let mut m = vec![u32::MAX; p * p];
@@ -529,7 +557,7 @@ impl LinkGraph {
         for (row, &src) in points.iter().enumerate() {
             self.dijkstra(src, &mut label, &mut pred, &mut heap);
             for (q, &dst) in points.iter().enumerate() {
-                if let Some((c, _)) = self.cost_to(net, src, dst, &label) {
+                if let Some((c, _)) = self.cost_to(src, dst, &label) {
                     m[row * p + q] = c.min(u32::MAX as u64 - 1) as u32;
                 }
             }
@@ -548,19 +576,18 @@ impl LinkGraph {
 
     /// The links driven from `source` to `target` (excluding the source link and
     /// the target link), and the cost; `None` if there is no path.
-    pub fn path(&self, net: &Network, source: At, target: At) -> Option<(Vec<LinkId>, u64)> {
+    pub fn path(&self, source: At, target: At) -> Option<(Vec<LinkId>, u64)> {
         thread_local! {
             static SCRATCH: std::cell::RefCell<Scratch> = Default::default();
         }
         SCRATCH.with(|cell| {
             let (label, pred, heap) = &mut *cell.borrow_mut();
-            self.path_with(net, source, target, label, pred, heap)
+            self.path_with(source, target, label, pred, heap)
         })
     }
 
     fn path_with(
         &self,
-        net: &Network,
         source: At,
         target: At,
         label: &mut Vec<u64>,
@@ -575,11 +602,11 @@ impl LinkGraph {
         // entry found.
         let mut best = u64::MAX;
         let into_target = |b: LinkId| match target {
-            At::Node(n) => net.link_ends(b).1 == n,
+            At::Node(n) => self.ends[b as usize].1 == n,
             At::Link(_) => false,
         };
         if let At::Node(n) = target {
-            if at_node(net, source, n) {
+            if self.at_node(source, n) {
                 return Some((Vec::new(), 0));
             }
         }
@@ -592,7 +619,7 @@ impl LinkGraph {
             }
             false
         });
-        let (cost, last) = self.cost_to(net, source, target, label)?;
+        let (cost, last) = self.cost_to(source, target, label)?;
         let mut path = Vec::new();
         // For a link target, `last` is the target itself: start from its predecessor.
         let mut cur = match target {
@@ -639,13 +666,13 @@ mod tests {
             points.extend((0..links).step_by(3).map(At::Link));
             points.extend((1..net.nodes.len() as u32).step_by(5).map(At::Node));
             assert!(points.len() > 30);
-            let full = g.matrix_full(&net, &points);
-            let exact = g.matrix(&net, &points, usize::MAX);
+            let full = g.matrix_full(&points);
+            let exact = g.matrix(&points, usize::MAX);
             let differ = exact.iter().zip(&full).filter(|(a, b)| a != b).count();
             assert_eq!(differ, 0, "{rule:?}: {differ} entries differ");
             // With only the 5 nearest exact: never below the exact cost, the
             // same where exact was asked, and a path wherever there is one.
-            let near = g.matrix(&net, &points, 5);
+            let near = g.matrix(&points, 5);
             let p = points.len();
             let mut above = 0;
             for r in 0..p {
@@ -678,7 +705,7 @@ mod tests {
             for (i, &s) in points.iter().enumerate().step_by(5) {
                 for (j, &t) in points.iter().enumerate().step_by(3) {
                     let want = full[i * points.len() + j];
-                    match g.path(&net, s, t) {
+                    match g.path(s, t) {
                         None => assert_eq!(want, u32::MAX, "{s:?} -> {t:?}"),
                         Some((_, c)) => assert_eq!(c as u32, want, "{s:?} -> {t:?}"),
                     }
