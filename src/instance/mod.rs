@@ -25,6 +25,7 @@
 
 pub mod carp_file;
 pub mod oracle;
+pub mod salt_spreading;
 
 pub use oracle::CostOracle;
 

@@ -5,6 +5,8 @@ pub mod bounds;
 pub mod carp_solution;
 pub mod carp_validator;
 pub mod min_cost_flow;
+pub mod salt_bound;
+pub mod salt_check;
 pub mod shift;
 pub mod solve;
 pub mod validate;
