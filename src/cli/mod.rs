@@ -16,10 +16,12 @@ pub(crate) use say;
 
 mod batch;
 mod carp_bench;
+mod carp_check;
 mod carp_solve;
 mod network;
 mod plan;
 mod replan;
+mod salt;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -62,6 +64,8 @@ pub enum CarpCommand {
     Solve(carp_solve::Args),
     /// Solve a set of instances and compare with the best-known solutions.
     Bench(carp_bench::Args),
+    /// Check a salt-spreading solution (ROAR-NET format) against its instance.
+    Check(carp_check::Args),
 }
 
 /// Solver options shared by `carp solve` and `carp bench`.
@@ -210,6 +214,10 @@ pub fn run() -> i32 {
         Command::Network(a) => network::run(a),
         Command::Carp(CarpCommand::Solve(a)) => carp_solve::run(a),
         Command::Carp(CarpCommand::Bench(a)) => carp_bench::run(a),
+        Command::Carp(CarpCommand::Check(a)) => match carp_check::run(a) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => 0,
