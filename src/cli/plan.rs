@@ -13,8 +13,13 @@ pub struct Args {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
     /// Output directory (created if missing).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "export_salt_spreading")]
+    pub out: Option<PathBuf>,
+    /// Also (or, without `--out`, only) write the scenario as a ROAR-NET
+    /// salt-spreading instance (JSON). A scenario with several services gets
+    /// one file per service, `<name>-<service>.json`.
+    #[arg(long, value_name = "FILE.json")]
+    pub export_salt_spreading: Option<PathBuf>,
     #[command(flatten)]
     pub solver: SolverArgs,
 }
@@ -24,6 +29,14 @@ pub fn run(a: Args) -> Result<()> {
     let mut clock = super::Stopwatch::start();
     let problem = city::build(&scenario)?;
     clock.lap("network and instances");
+    if let Some(path) = &a.export_salt_spreading {
+        export_salt(&scenario, &problem, path)?;
+        clock.lap("export");
+    }
+    let Some(out) = &a.out else {
+        say!("  {}", clock.line());
+        return Ok(());
+    };
     let solutions = solve_all(&problem, &a.solver.params(), &[]);
     clock.lap("solve");
     let plan = shift::build(&scenario, &problem, &solutions);
@@ -33,9 +46,49 @@ pub fn run(a: Args) -> Result<()> {
         return Err(invalid_plan(&report));
     }
     clock.lap("validation");
-    write_outputs(&a.out, &plan, &problem, &scenario, None)?;
+    write_outputs(out, &plan, &problem, &scenario, None)?;
     clock.lap("outputs");
-    summary(&plan, &clock, &a.out);
+    summary(&plan, &clock, out);
+    Ok(())
+}
+
+/// Writes the scenario's work as salt-spreading instances, one per service.
+fn export_salt(
+    scenario: &crate::scenario::Scenario,
+    problem: &city::CityProblem,
+    path: &Path,
+) -> Result<()> {
+    let mut kinds: Vec<_> = problem
+        .problems
+        .iter()
+        .map(|p| p.spec(scenario).service)
+        .collect();
+    kinds.sort_by_key(|k| k.name());
+    kinds.dedup();
+    for &kind in &kinds {
+        let file = if kinds.len() == 1 {
+            path.to_path_buf()
+        } else {
+            let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+            path.with_file_name(format!("{stem}-{}.json", kind.name()))
+        };
+        let e = city::salt_export::salt_spreading(scenario, problem, kind)?;
+        write_atomic(&file, e.json.as_bytes())?;
+        say!(
+            "{}: {} work as a salt-spreading instance: {} nodes, {} deadhead arcs, {} required \
+             items, {} vehicles, written to {}",
+            scenario.name.as_deref().unwrap_or("scenario"),
+            kind.name(),
+            e.nodes,
+            e.arcs,
+            e.items,
+            e.vehicles,
+            file.display()
+        );
+        for n in &e.notes {
+            say!("  not in the format: {n}");
+        }
+    }
     Ok(())
 }
 
