@@ -387,6 +387,19 @@ fn cli_replan_writes_changes_and_validates() {
         events.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}");
+    // Without its events, one message that says it is a re-plan (not a page
+    // of errors against the scenario alone).
+    let (code, out, err) = arcplan(&[
+        "validate",
+        scen.to_str().unwrap(),
+        second.join("plan.json").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("re-plan") && err.contains("--events events.toml"),
+        "{out}{err}"
+    );
+    assert!(out.is_empty(), "{out}");
     // A bad event: non-zero exit, nothing written, the plan untouched.
     std::fs::write(
         &events,

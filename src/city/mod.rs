@@ -31,6 +31,7 @@ pub mod district;
 mod heads;
 mod parts;
 mod passes;
+pub use passes::segment_priority;
 pub mod salt_export;
 pub use crate::network::turns;
 mod vehicle;

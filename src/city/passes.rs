@@ -19,6 +19,15 @@ pub(super) fn priority_of(ps: &[&PrioritySpec], net: &Network, seg: u32) -> Opti
         .map(|p| (p.class, p.deadline_hours * 3600.0))
 }
 
+/// The priority class and deadline a segment has in `scenario` (a re-plan
+/// restamps work done before a storm upgrade with it).
+pub fn segment_priority(scenario: &Scenario, net: &Network, seg: u32) -> Option<(u8, f64)> {
+    let mut by_class: Vec<&PrioritySpec> =
+        scenario.priorities.iter().map(|p| p.get_ref()).collect();
+    by_class.sort_by_key(|p| p.class);
+    priority_of(&by_class, net, seg)
+}
+
 pub(super) fn push_tasks(
     net: &Network,
     scenario: &Scenario,

@@ -55,7 +55,15 @@ pub fn run(a: Args) -> Result<()> {
         r.current.clone()
     };
     clock.lap("solve");
-    let new = shift::build_replan(&r.scenario, &r.city, &solutions, &r.history);
+    let mut new = shift::build_replan(&r.scenario, &r.city, &solutions, &r.history);
+    new.replan = a.events.as_ref().map(|p| shift::ReplanOf {
+        events: p.file_name().map_or_else(
+            || p.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        ),
+        events_count: events.list.len(),
+        at_s: r.time_s,
+    });
     clock.lap("plan");
     let report = validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures);
     if !report.ok() {

@@ -21,6 +21,20 @@ pub fn run(a: Args) -> Result<()> {
     let plan = Plan::read(&a.plan)?;
     let net = crate::city::network(&scenario)?;
     let rep = match &a.events {
+        None if plan.replan.is_some() => {
+            let of = plan.replan.as_ref().expect("checked");
+            return Err(Error::invalid(
+                &a.plan,
+                format!(
+                    "this plan is a re-plan at {} made for the {} event(s) in `{}`: validate it \
+                     with `--events {}` (the scenario alone no longer describes it)",
+                    crate::plan::shift::hms(of.at_s),
+                    of.events_count,
+                    of.events,
+                    of.events
+                ),
+            ));
+        }
         None => crate::plan::validate::validate(&scenario, &net, &plan),
         Some(path) => {
             let ids = crate::replan::vehicle_ids(&plan);

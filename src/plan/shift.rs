@@ -126,6 +126,23 @@ pub struct Plan {
     /// Shift limits exceeded, deadlines missed: the plan is still made.
     pub violations: Vec<String>,
     pub attribution: String,
+    /// A re-plan: the events file it was made for (its name) and how many
+    /// events it held. Checking the plan needs the same events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<ReplanOf>,
+    /// The file the plan was read from (not written).
+    #[serde(skip)]
+    pub source: Option<std::path::PathBuf>,
+}
+
+/// What a re-plan was made from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplanOf {
+    /// The events file's name, as given to `arcplan replan --events`.
+    pub events: String,
+    pub events_count: usize,
+    /// Time of the re-plan, seconds from the shift's start.
+    pub at_s: f64,
 }
 
 impl Plan {
@@ -133,8 +150,9 @@ impl Plan {
     pub fn read(path: &std::path::Path) -> crate::Result<Plan> {
         use crate::Error;
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let plan: Plan =
+        let mut plan: Plan =
             serde_json::from_str(&text).map_err(|e| Error::parse(path, e.line(), e.to_string()))?;
+        plan.source = Some(path.to_path_buf());
         if plan.schema != SCHEMA {
             return Err(Error::invalid(
                 path,
@@ -262,7 +280,7 @@ pub fn build_replan(
             if let Some(h) = head {
                 let done = history
                     .get(&h.id)
-                    .map(|x| x.legs.clone())
+                    .map(|x| restamped(scenario, net, &x.legs))
                     .unwrap_or_default();
                 for l in done.iter().filter(|l| l.kind == LegKind::Service) {
                     if let Some(c) = l.priority {
@@ -425,6 +443,12 @@ pub fn build_replan(
     for (id, h) in history {
         let Some(down) = h.down_s else { continue };
         let Some(base) = &h.vehicle else { continue };
+        let legs = restamped(scenario, net, &h.legs);
+        let h = &History {
+            legs,
+            down_s: h.down_s,
+            vehicle: h.vehicle.clone(),
+        };
         for l in h.legs.iter().filter(|l| l.kind == LegKind::Service) {
             if let Some(c) = l.priority {
                 if let Some(d) = deadline_of(c) {
@@ -514,7 +538,29 @@ pub fn build_replan(
         kpis,
         violations,
         attribution: crate::network::geojson::ATTRIBUTION.into(),
+        replan: None,
+        source: None,
     }
+}
+
+/// Legs done before a re-plan with the priority classes the scenario gives
+/// their streets now (a storm upgrade may have moved a street into class 1:
+/// the re-plan's class figures count it there).
+fn restamped(scenario: &Scenario, net: &Network, legs: &[Leg]) -> Vec<Leg> {
+    legs.iter()
+        .map(|l| {
+            let mut l = l.clone();
+            if l.kind == LegKind::Service {
+                let class = l
+                    .steps
+                    .first()
+                    .and_then(|st| crate::city::segment_priority(scenario, net, st.segment));
+                l.priority = class.map(|c| c.0);
+                l.deadline_s = class.map(|c| c.1);
+            }
+            l
+        })
+        .collect()
 }
 
 /// Where a vehicle stands after `legs`: at the end of the last link driven,

@@ -137,6 +137,73 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
     validate_with(scenario, net, plan, &[])
 }
 
+/// The fields of a plan read from disk that cannot be taken as they are: a
+/// step on a segment the map does not have, a direction other than 0 or 1,
+/// a way id that is not the segment's, a time, distance or amount that is
+/// not a finite number. Each error names the vehicle, the leg and the field.
+pub fn fields(net: &Network, plan: &Plan) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut number = |at: &str, field: &str, x: f64| {
+        if !x.is_finite() {
+            errors.push(format!("{at}: `{field}` is {x}, not a number"));
+        }
+    };
+    number("plan", "shift_max_s", plan.shift_max_s);
+    for v in &plan.vehicles {
+        for (f, x) in [
+            ("capacity", v.capacity),
+            ("start_s", v.start_s),
+            ("end_s", v.end_s),
+            ("service_km", v.service_km),
+            ("deadhead_km", v.deadhead_km),
+            ("material_used", v.material_used),
+        ] {
+            number(&v.id, f, x);
+        }
+        for leg in &v.legs {
+            let at = format!("{} leg {}", v.id, leg.seq);
+            for (f, x) in [
+                ("start_s", leg.start_s),
+                ("end_s", leg.end_s),
+                ("distance_m", leg.distance_m),
+                ("material_before", leg.material_before),
+                ("material_after", leg.material_after),
+            ] {
+                number(&at, f, x);
+            }
+        }
+    }
+    for v in &plan.vehicles {
+        for leg in &v.legs {
+            for (i, st) in leg.steps.iter().enumerate() {
+                let at = format!("{} leg {} step {i}", v.id, leg.seq);
+                if st.segment as usize >= net.segments.len() {
+                    errors.push(format!(
+                        "{at}: `segment` {} is not on the map (it has segments 0 to {}): \
+                         was the plan made on another extract?",
+                        st.segment,
+                        net.segments.len().saturating_sub(1)
+                    ));
+                } else if st.dir > 1 {
+                    errors.push(format!(
+                        "{at}: `dir` {} is neither 0 (along the OSM way) nor 1 (against it)",
+                        st.dir
+                    ));
+                } else if net.way_of(st.segment).osm_id != st.way {
+                    errors.push(format!(
+                        "{at}: `way` {} is not the OSM way of segment {} (way {}): was the plan \
+                         made on another extract?",
+                        st.way,
+                        st.segment,
+                        net.way_of(st.segment).osm_id
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
 /// A road closed from a time on (a re-plan's event).
 #[derive(Clone, Copy, Debug)]
 pub struct Closure {
@@ -153,7 +220,15 @@ pub fn validate_with(
     plan: &Plan,
     closures: &[Closure],
 ) -> Report {
-    let mut rep = Report::default();
+    // A plan whose fields do not fit the map is not checked further (every
+    // later error would follow from the first).
+    let mut rep = Report {
+        errors: fields(net, plan),
+        ..Report::default()
+    };
+    if !rep.errors.is_empty() {
+        return rep;
+    }
     let mut err = |m: String| rep.errors.push(m);
     let mut late = Vec::new();
     let mut services = 0;
@@ -167,6 +242,16 @@ pub fn validate_with(
     let mut need = required(scenario, net, &kinds);
     let closed_from: HashMap<u32, f64> = closures.iter().map(|c| (c.segment, c.from_s)).collect();
     let mut per_type: HashMap<&str, u32> = HashMap::new();
+    // Service legs' (class, end), over all vehicles; the plan's totals.
+    let mut finished: Vec<(u8, f64)> = Vec::new();
+    let mut totals = Totals::default();
+    // Yards snap to a node as the planner's do; an OSM id for messages.
+    let node_of =
+        |lon: f64, lat: f64| crate::city::snap_node(net, scenario, 0..0, "yard", lon, lat).ok();
+    let osm_node = |n: Option<u32>| {
+        n.and_then(|n| net.nodes.get(n as usize))
+            .map_or_else(|| "?".to_string(), |n| n.osm_id.to_string())
+    };
     if (plan.shift_max_s - scenario.shift_seconds()).abs() > TIME_TOL_S {
         err(format!(
             "plan shift {} s differs from the scenario's {} s",
@@ -193,6 +278,7 @@ pub fn validate_with(
             ));
         }
         let refill_ok = refill_kind(spec.service);
+        let (mut service_m, mut deadhead_m, mut used_total, mut refills) = (0.0, 0.0, 0.0, 0);
         let mut t = v.start_s;
         let mut material = spec.capacity;
         // Link last driven, None at a yard (depot or refill site: free to turn).
@@ -215,9 +301,15 @@ pub fn validate_with(
             }
             let mut dur = 0.0;
             let mut dist = 0.0;
+            let mut steps_ok = true;
             for st in &leg.steps {
-                let Some(seg) = net.segments.get(st.segment as usize) else {
-                    err(format!("{at}: segment {} is not on the map", st.segment));
+                // Out-of-range fields were refused by `fields` above.
+                let Some(seg) = net
+                    .segments
+                    .get(st.segment as usize)
+                    .filter(|_| st.dir <= 1)
+                else {
+                    steps_ok = false;
                     continue;
                 };
                 let w = net.way_of(st.segment);
@@ -228,12 +320,6 @@ pub fn validate_with(
                     err(format!(
                         "{at}: OSM way {} is closed since {:.0} s",
                         w.osm_id, closed_from[&st.segment]
-                    ));
-                }
-                if w.osm_id != st.way {
-                    err(format!(
-                        "{at}: segment {} belongs to OSM way {}, not {}",
-                        st.segment, w.osm_id, st.way
                     ));
                 }
                 let legal = if st.dir == 0 {
@@ -324,7 +410,7 @@ pub fn validate_with(
                     services += 1;
                     if leg.steps.len() != 1 {
                         err(format!("{at}: a service leg must drive exactly one link"));
-                    } else {
+                    } else if steps_ok {
                         let st = leg.steps[0];
                         let w = net.way_of(st.segment);
                         let covers = scenario
@@ -356,13 +442,29 @@ pub fn validate_with(
                         let used_m = net.segments[st.segment as usize].length_m
                             * spec.material_per_m_at(leg.start_s);
                         material -= used_m;
+                        used_total += used_m;
                         if material < -MAT_TOL * spec.capacity.max(1.0) {
                             err(format!("{at}: material runs out ({:.3} left)", material));
                         }
-                        if let Some((c, d)) = priority(scenario, net, st.segment) {
+                        let class = priority(scenario, net, st.segment);
+                        if leg.priority != class.map(|c| c.0)
+                            || !same_opt(leg.deadline_s, class.map(|c| c.1))
+                        {
+                            err(format!(
+                                "{at}: states priority class {} (deadline {}), the scenario gives \
+                                 OSM way {} class {} (deadline {})",
+                                opt(leg.priority),
+                                opt(leg.deadline_s),
+                                w.osm_id,
+                                opt(class.map(|c| c.0)),
+                                opt(class.map(|c| c.1))
+                            ));
+                        }
+                        if let Some((c, d)) = class {
                             if leg.end_s > d + TIME_TOL_S {
                                 late.push((c, leg.end_s - d));
                             }
+                            finished.push((c, leg.end_s));
                         }
                     }
                 }
@@ -377,6 +479,16 @@ pub fn validate_with(
                         Some(r) if Some(r.kind) == refill_ok => {
                             dur = r.minutes * 60.0;
                             material = spec.capacity;
+                            refills += 1;
+                            let node = node_of(r.lon, r.lat);
+                            if last_head.is_some_and(|h| Some(h) != node) {
+                                err(format!(
+                                    "{at}: refills at `{site}`, but the vehicle stands at node {} \
+                                     (OSM {}), not at the site",
+                                    last_head.unwrap_or(0),
+                                    osm_node(last_head)
+                                ));
+                            }
                         }
                         _ => err(format!(
                             "{at}: `{site}` is not a refill site for {}",
@@ -400,6 +512,11 @@ pub fn validate_with(
                     dur
                 ));
             }
+            match leg.kind {
+                LegKind::Service => service_m += dist,
+                LegKind::Deadhead | LegKind::Return => deadhead_m += dist,
+                _ => {}
+            }
             if (leg.distance_m - dist).abs() > 1e-6 * dist.max(1.0) {
                 err(format!(
                     "{at}: distance {:.3} m, its links give {:.3} m",
@@ -414,9 +531,67 @@ pub fn validate_with(
             }
             t = leg.end_s;
         }
-        if first_tail != last_head && v.down_s.is_none() {
-            err(format!("{}: does not return to where it started", v.id));
+        // Each walk starts at the vehicle's depot and, unless it broke down,
+        // ends there.
+        let depot = scenario
+            .depots
+            .iter()
+            .map(|d| d.get_ref())
+            .find(|d| d.id == spec.depot);
+        let depot_node = depot.and_then(|d| node_of(d.lon, d.lat));
+        if v.depot != spec.depot {
+            err(format!(
+                "{}: `depot` states `{}`, its type `{}` is based at `{}`",
+                v.id, v.depot, spec.type_name, spec.depot
+            ));
         }
+        if let (Some(dn), Some(t0)) = (depot_node, first_tail) {
+            if t0 != dn {
+                err(format!(
+                    "{}: its walk starts at node {t0} (OSM {}), not at its depot `{}` (OSM {})",
+                    v.id,
+                    osm_node(Some(t0)),
+                    spec.depot,
+                    osm_node(Some(dn))
+                ));
+            }
+        }
+        if let (Some(dn), Some(h), None) = (depot_node, last_head, v.down_s) {
+            if h != dn {
+                err(format!(
+                    "{}: its walk ends at node {h} (OSM {}), not back at its depot `{}` (OSM {})",
+                    v.id,
+                    osm_node(Some(h)),
+                    spec.depot,
+                    osm_node(Some(dn))
+                ));
+            }
+        }
+        // The figures the plan states for the vehicle, recomputed.
+        let mut figure = |field: &str, stated: f64, actual: f64| {
+            if (stated - actual).abs() > 1e-6 * actual.abs().max(1.0) {
+                err(format!(
+                    "{}: `{field}` states {stated:.6}, its legs give {actual:.6}",
+                    v.id
+                ));
+            }
+        };
+        figure("capacity", v.capacity, spec.capacity);
+        figure("service_km", v.service_km, service_m / 1000.0);
+        figure("deadhead_km", v.deadhead_km, deadhead_m / 1000.0);
+        figure("material_used", v.material_used, used_total);
+        figure("refills", v.refills as f64, refills as f64);
+        figure(
+            "start_s",
+            v.start_s,
+            v.legs.first().map_or(v.start_s, |l| l.start_s),
+        );
+        totals.service_km += service_m / 1000.0;
+        totals.deadhead_km += deadhead_m / 1000.0;
+        totals.material_used += used_total;
+        totals.refills += refills;
+        totals.shift_end_s = totals.shift_end_s.max(t);
+        totals.total_shift_s += t - v.start_s;
         if t > scenario.shift_seconds() + TIME_TOL_S {
             // Allowed only when the plan says so (no vehicle left to do the
             // work in time): then it is reported, not hidden.
@@ -494,9 +669,147 @@ pub fn validate_with(
             missing.len() - 20
         ));
     }
+    check_classes(scenario, plan, &finished, &mut rep.errors);
+    check_kpis(plan, &totals, &mut rep.errors);
     rep.late = late;
     rep.services_checked = services;
     rep
+}
+
+/// Sums over the vehicles, recomputed from their legs.
+#[derive(Default)]
+struct Totals {
+    service_km: f64,
+    deadhead_km: f64,
+    material_used: f64,
+    refills: usize,
+    shift_end_s: f64,
+    total_shift_s: f64,
+}
+
+fn opt<T: std::fmt::Display>(x: Option<T>) -> String {
+    x.map_or_else(|| "none".to_string(), |x| x.to_string())
+}
+
+fn same_opt(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= TIME_TOL_S,
+        _ => false,
+    }
+}
+
+/// The plan's `classes` against the scenario's priority classes and the
+/// service legs' finish times.
+fn check_classes(
+    scenario: &Scenario,
+    plan: &Plan,
+    finished: &[(u8, f64)],
+    errors: &mut Vec<String>,
+) {
+    let mut classes: Vec<(u8, f64)> = scenario
+        .priorities
+        .iter()
+        .map(|p| (p.get_ref().class, p.get_ref().deadline_hours * 3600.0))
+        .collect();
+    classes.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    classes.dedup_by_key(|c| c.0);
+    for stated in &plan.classes {
+        if !classes.iter().any(|c| c.0 == stated.class) {
+            errors.push(format!(
+                "`classes`: priority class {} is not in the scenario",
+                stated.class
+            ));
+        }
+    }
+    for &(c, d) in &classes {
+        let Some(stated) = plan.classes.iter().find(|x| x.class == c) else {
+            errors.push(format!(
+                "`classes`: priority class {c} of the scenario is missing"
+            ));
+            continue;
+        };
+        let ends: Vec<f64> = finished.iter().filter(|f| f.0 == c).map(|f| f.1).collect();
+        let late: Vec<f64> = ends
+            .iter()
+            .filter(|&&e| e > d + 1e-6)
+            .map(|e| e - d)
+            .collect();
+        let mut field = |name: &str, a: f64, b: f64| {
+            if (a - b).abs() > TIME_TOL_S.max(1e-9 * b.abs()) {
+                errors.push(format!(
+                    "`classes`: priority class {c}: `{name}` states {a:.3}, the legs give {b:.3}"
+                ));
+            }
+        };
+        field("deadline_s", stated.deadline_s, d);
+        field("tasks", stated.tasks as f64, ends.len() as f64);
+        field("late_tasks", stated.late_tasks as f64, late.len() as f64);
+        field("lateness_s", stated.lateness_s, late.iter().sum());
+        let last = ends.iter().cloned().reduce(f64::max);
+        if !same_opt(stated.finished_s, last) {
+            errors.push(format!(
+                "`classes`: priority class {c}: `finished_s` states {}, the legs give {}",
+                opt(stated.finished_s),
+                opt(last)
+            ));
+        }
+    }
+}
+
+/// The plan's `kpis` against the sums of its vehicles' legs.
+fn check_kpis(plan: &Plan, t: &Totals, errors: &mut Vec<String>) {
+    let k = &plan.kpis;
+    let mut field = |name: &str, a: f64, b: f64| {
+        if (a - b).abs() > 1e-6 * b.abs().max(1.0) {
+            errors.push(format!(
+                "`kpis.{name}` states {a:.6}, the vehicles' legs give {b:.6}"
+            ));
+        }
+    };
+    field(
+        "vehicles_used",
+        k.vehicles_used as f64,
+        plan.vehicles.len() as f64,
+    );
+    field("service_km", k.service_km, t.service_km);
+    field("deadhead_km", k.deadhead_km, t.deadhead_km);
+    let driven = t.service_km + t.deadhead_km;
+    field(
+        "deadhead_share",
+        k.deadhead_share,
+        if driven > 0.0 {
+            t.deadhead_km / driven
+        } else {
+            0.0
+        },
+    );
+    field("material_used", k.material_used, t.material_used);
+    field("refills", k.refills as f64, t.refills as f64);
+    field("shift_end_s", k.shift_end_s, t.shift_end_s);
+    field("total_shift_s", k.total_shift_s, t.total_shift_s);
+    // The bound is the planner's claim (recomputing it is a solve of its
+    // own); the gap stated beside it must follow from it.
+    let lb = k.deadhead_km_lower_bound;
+    let gap = (lb > 1e-9).then(|| 100.0 * (t.deadhead_km - lb) / lb);
+    let gap_ok = match (k.deadhead_gap_pct, gap) {
+        (None, None) => true,
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-6 * b.abs().max(1.0),
+        _ => false,
+    };
+    if !gap_ok {
+        errors.push(format!(
+            "`kpis.deadhead_gap_pct` states {}, the deadhead and the bound give {}",
+            opt(k.deadhead_gap_pct),
+            opt(gap)
+        ));
+    }
+    if lb > t.deadhead_km + 1e-6 {
+        errors.push(format!(
+            "`kpis.deadhead_km_lower_bound` {lb:.3} km exceeds the plan's deadhead {:.3} km",
+            t.deadhead_km
+        ));
+    }
 }
 
 /// Links a vehicle of type `t` can drive on a round trip from its depot, with

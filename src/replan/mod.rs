@@ -69,6 +69,18 @@ pub fn prepare(
     apply_to_scenario(&mut scen, events)?;
     let net = city::network(&scen)?;
     let time_s = events.time_s();
+    let broken = crate::plan::validate::fields(&net, plan);
+    if let Some(first) = broken.first() {
+        let more = match broken.len() {
+            1 => String::new(),
+            n => format!(" ({} more problems)", n - 1),
+        };
+        let message = format!("the plan being driven does not fit the map: {first}{more}");
+        return Err(match &plan.source {
+            Some(p) => crate::Error::invalid(p, message),
+            None => crate::Error::Other(message),
+        });
+    }
 
     let closed = closed_roads(&net, events)?;
 
