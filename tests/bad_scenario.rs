@@ -180,3 +180,75 @@ fn a_bad_district_size_is_named() {
     assert!(err.contains("district_size"), "{err}");
     assert!(err.contains(&format!(":{line}:")), "{err} (line {line})");
 }
+
+/// No usable refill site for a type whose work exceeds what its trucks carry:
+/// refused before solving, with the shortfall and why each site does not
+/// count (it was "internal error: … material runs out" after the solve).
+#[test]
+fn work_beyond_one_load_without_a_usable_refill_site_is_refused_up_front() {
+    let refill = |t: &str| {
+        let a = t.find("[[refill]]").unwrap();
+        let b = t.find("[[vehicle]]").unwrap();
+        t[a..b].to_string()
+    };
+    type Edit = Box<dyn Fn(&str) -> String>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "no refill site",
+            Box::new(move |t: &str| t.replace(&refill(t), "")),
+            "the scenario has no [[refill]] site",
+        ),
+        (
+            "a water site for salt trucks",
+            Box::new(|t: &str| t.replacen("kind = \"salt\"", "kind = \"water\"", 1)),
+            "`salt-dome` is a water site",
+        ),
+        (
+            "a dump site for salt trucks",
+            Box::new(|t: &str| t.replacen("kind = \"salt\"", "kind = \"dump\"", 1)),
+            "`salt-dome` is a dump site",
+        ),
+        (
+            "a single truck, no site",
+            Box::new(move |t: &str| t.replace(&refill(t), "").replace("count = 2", "count = 1")),
+            "its one vehicle carries 400 kg in all",
+        ),
+    ];
+    for (what, edit, why) in cases {
+        let s = edited(|t| edit(t));
+        let err = build_error(&s);
+        let line = line_of(&s.text, "type = \"single-axle spreader\"");
+        assert!(
+            err.contains(&format!("town-frost.toml:{line}:"))
+                || err.contains(&format!("town-frost.toml:{}:", line - 1)),
+            "{what}: {err}"
+        );
+        assert!(err.contains("kg of salt"), "{what}: {err}");
+        assert!(err.contains("cannot be spread"), "{what}: {err}");
+        assert!(err.contains(why), "{what}: {err}");
+        assert!(err.contains("kind = \"salt\""), "{what}: {err}");
+    }
+    // Through the CLI: exit 1, the message, nothing written.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-dome.toml");
+    let text = std::fs::read_to_string(fixture("town-frost.toml"))
+        .unwrap()
+        .replacen("kind = \"salt\"", "kind = \"water\"", 1)
+        .replace(
+            "\"town.osm.pbf\"",
+            &format!("{:?}", fixture("town.osm.pbf")),
+        )
+        .replace("dem = \"dem\"", &format!("dem = {:?}", fixture("dem")));
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("out");
+    let (code, stdout, stderr) = arcplan(&[
+        "plan",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("is a water site"), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert!(!out.exists());
+}

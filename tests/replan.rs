@@ -101,6 +101,60 @@ fn no_event_keeps_the_plan() {
     assert!(ch.vehicles_changed.is_empty() && ch.moved.is_empty());
 }
 
+/// Every truck down: a plan that keeps what was done and lists the rest as
+/// undone (it was "internal error: … missing"), which the validator accepts
+/// only because the plan declares it and no vehicle is working; adding a
+/// truck takes the work back.
+#[test]
+fn every_vehicle_down_leaves_the_rest_undone_and_says_so() {
+    let s = scenario(|t| t.to_string());
+    let plan = plan_of(&s);
+    let t = plan.vehicles[0].end_s.min(plan.vehicles[1].end_s) * 0.3;
+    let downs: String = plan
+        .vehicles
+        .iter()
+        .map(|v| {
+            format!(
+                "[[event]]\nat = {}\nkind = \"vehicle_down\"\nvehicle = \"{}\"\n\n",
+                at(t),
+                v.id
+            )
+        })
+        .collect();
+    let ev = events_of(&s, &plan, &downs).unwrap();
+    let (new, _) = replan_with(&s, &plan, &ev, replan::DEFAULT_STABILITY_S);
+    let undone: Vec<_> = new
+        .violations
+        .iter()
+        .filter(|v| v.starts_with("left undone:"))
+        .collect();
+    assert_eq!(undone.len(), 1, "{:?}", new.violations);
+    assert!(undone[0].contains("vehicle_added"), "{}", undone[0]);
+    assert!(new.vehicles.iter().all(|v| v.down_s.is_some()));
+    // Without the declaration the same plan is refused.
+    let r = replan::prepare(&s, &plan, &ev, 0.0).unwrap();
+    let mut hidden = new.clone();
+    hidden.violations.retain(|v| !v.starts_with("left undone:"));
+    let rep = validate_with(&r.scenario, &r.city.network, &hidden, &r.closures);
+    assert!(!rep.ok(), "undeclared undone work passed");
+    // A truck added: nothing left undone.
+    let ev = events_of(
+        &s,
+        &plan,
+        &format!(
+            "{downs}[[event]]\nat = {}\nkind = \"vehicle_added\"\ntype = \"single-axle spreader\"\n",
+            at(t)
+        ),
+    )
+    .unwrap();
+    let (new, _) = replan_with(&s, &plan, &ev, replan::DEFAULT_STABILITY_S);
+    assert!(
+        !new.violations.iter().any(|v| v.starts_with("left undone:")),
+        "{:?}",
+        new.violations
+    );
+}
+
 #[test]
 fn breakdown_is_covered_without_redoing_finished_work() {
     let s = scenario(|t| t.to_string());

@@ -148,11 +148,24 @@ pub struct Adjust {
 }
 
 /// Everything the planner needs: the network and one problem per vehicle type.
+/// Passes of one vehicle type left undone by a re-plan.
+#[derive(Clone, Debug)]
+pub struct Undone {
+    pub vehicle: usize,
+    /// `(segment, pass)`.
+    pub passes: Vec<(u32, u8)>,
+    pub material: f64,
+    pub km: f64,
+}
+
 pub struct CityProblem {
     pub network: Network,
     pub problems: Vec<VehicleProblem>,
     /// Priority classes in use, ascending, with their deadline in seconds.
     pub classes: Vec<(u8, f64)>,
+    /// A re-plan's work that no vehicle is left to do (every vehicle of the
+    /// types that could take it is down).
+    pub undone: Vec<Undone>,
     /// Segments in the area left out because they are cut off from the main network.
     pub unreachable_segments: usize,
 }
@@ -351,12 +364,6 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
     for kind in ServiceKind::ALL {
         let types: Vec<usize> = (0..nv)
             .filter(|&v| scenario.vehicles[v].get_ref().service == kind)
-            .filter(|&v| {
-                adjust
-                    .starts
-                    .as_ref()
-                    .is_none_or(|st| st.get(v).is_some_and(|x| !x.is_empty()))
-            })
             .collect();
         if types.is_empty() {
             continue;
@@ -433,6 +440,17 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
                     ),
                 ));
             }
+            // A re-plan gives a street to the types that still have a
+            // vehicle working, while any has (otherwise it is left undone).
+            let working: Vec<usize> = match &adjust.starts {
+                Some(st) => serving
+                    .iter()
+                    .copied()
+                    .filter(|&v| st.get(v).is_some_and(|h| !h.is_empty()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let serving = if working.is_empty() { serving } else { working };
             pending.push((s, policy.direction, serving));
         }
     }
@@ -509,6 +527,7 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
     }
 
     let mut problems = Vec::new();
+    let mut undone = Vec::new();
     for (v, tasks) in tasks_of.into_iter().enumerate() {
         let entry = &scenario.vehicles[v];
         let spec = entry.get_ref();
@@ -517,10 +536,30 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             .as_ref()
             .map(|st| st.get(v).cloned().unwrap_or_default())
             .unwrap_or_default();
+        check_material(
+            scenario,
+            &net,
+            v,
+            &tasks,
+            &heads,
+            adjust,
+            &refills_of[v],
+            &comp_of_type,
+            &refill_nodes,
+        )?;
         if adjust.starts.is_some() {
             // A re-plan: a type with vehicles out must bring them home even
-            // when no work is left for it.
+            // when no work is left for it; a type with none working leaves
+            // its work undone (the plan says so).
             if heads.is_empty() {
+                if !tasks.is_empty() {
+                    undone.push(Undone {
+                        vehicle: v,
+                        passes: tasks.iter().map(|t| (t.segment, t.pass)).collect(),
+                        material: tasks.iter().map(|t| t.material).sum(),
+                        km: tasks.iter().map(|t| t.length_m).sum::<f64>() / 1000.0,
+                    });
+                }
                 continue;
             }
         } else if !eligible[v] {
@@ -597,7 +636,121 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
         problems,
         classes,
         unreachable_segments,
+        undone,
     })
+}
+
+/// Refuses, before any solving, a vehicle type whose work needs more
+/// material than its vehicles carry when it has no refill site it can use:
+/// says how much is missing, and why each refill site of the scenario does
+/// not count.
+#[allow(clippy::too_many_arguments)]
+fn check_material(
+    scenario: &Scenario,
+    net: &Network,
+    v: usize,
+    tasks: &[CityTask],
+    heads: &[VehicleStart],
+    adjust: &Adjust,
+    usable: &[usize],
+    comp_of_type: &[Option<u32>],
+    refill_nodes: &[u32],
+) -> Result<()> {
+    let entry = &scenario.vehicles[v];
+    let spec = entry.get_ref();
+    let Some(kind) = refill_kind(spec.service) else {
+        return Ok(());
+    };
+    if !usable.is_empty() || tasks.is_empty() {
+        return Ok(());
+    }
+    let need: f64 = tasks.iter().map(|t| t.material).sum();
+    let (carried, who) = if adjust.starts.is_some() {
+        if heads.is_empty() {
+            return Ok(()); // left undone, reported with the plan
+        }
+        (
+            heads
+                .iter()
+                .map(|h| spec.capacity - h.material_used)
+                .sum::<f64>(),
+            match heads.len() {
+                1 => "its working vehicle has".to_string(),
+                n => format!("its {n} working vehicles have"),
+            },
+        )
+    } else {
+        (
+            spec.count as f64 * spec.capacity,
+            match spec.count {
+                1 => "its one vehicle carries".to_string(),
+                n => format!(
+                    "its {n} vehicles carry {} {} each,",
+                    fmt_amount(spec.capacity),
+                    spec.service.unit()
+                ),
+            },
+        )
+    };
+    if need <= carried * (1.0 + 1e-9) {
+        return Ok(());
+    }
+    let unit = spec.service.unit();
+    let material = spec.service.material();
+    let mut why: Vec<String> = Vec::new();
+    for (i, r) in scenario.refills.iter().enumerate() {
+        let r = r.get_ref();
+        if r.kind != kind {
+            why.push(format!("`{}` is a {} site", r.id, r.kind.name()));
+        } else if Some(net.components.of(refill_nodes[i])) != comp_of_type[v] {
+            why.push(format!(
+                "`{}` is on roads that cannot be driven to and back from depot `{}`",
+                r.id, spec.depot
+            ));
+        }
+    }
+    if why.is_empty() {
+        why.push("the scenario has no [[refill]] site".into());
+    }
+    Err(scenario.error_at(
+        entry.span(),
+        format!(
+            "vehicle type `{}`: its {} passes need {} {unit} of {material}; {who} {} {unit} in \
+             all, and no {} refill site is usable ({}): {} {unit} cannot be spread. Add a \
+             [[refill]] with kind = \"{}\" reachable from depot `{}`, more vehicles, or a larger \
+             capacity",
+            spec.type_name,
+            tasks.len(),
+            fmt_amount(need),
+            fmt_amount(carried),
+            kind.name(),
+            why.join("; "),
+            fmt_amount(need - carried),
+            kind.name(),
+            spec.depot
+        ),
+    ))
+}
+
+/// 1234.5 as "1,234.5"; whole numbers without decimals.
+fn fmt_amount(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    let whole = r.trunc() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    let sign = if r < 0.0 { "-" } else { "" };
+    let frac = ((r - r.trunc()).abs() * 10.0).round() as i64;
+    if frac == 0 {
+        format!("{sign}{out}")
+    } else {
+        format!("{sign}{out}.{frac}")
+    }
 }
 
 /// Link points to which each task point's deadhead is exact (see

@@ -239,15 +239,17 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
     }
     for c in &plan.classes {
         say!(
-            "  priority {}: {} tasks, finished {} (deadline {}){}",
+            "  priority {}: {} tasks, {} {} (deadline {}){}",
             c.class,
             c.tasks,
+            if c.undone > 0 { "done by" } else { "finished" },
             c.finished_s.map_or("-".into(), hms),
             hms(c.deadline_s),
-            if c.late_tasks > 0 {
-                format!(", {} LATE", c.late_tasks)
-            } else {
-                String::new()
+            match (c.late_tasks, c.undone) {
+                (0, 0) => String::new(),
+                (l, 0) => format!(", {l} LATE"),
+                (0, u) => format!(", {u} more LEFT UNDONE"),
+                (l, u) => format!(", {l} LATE, {u} more LEFT UNDONE"),
             }
         );
     }

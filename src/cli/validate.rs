@@ -49,13 +49,18 @@ pub fn run(a: Args) -> Result<()> {
     let mut late: Vec<_> = rep.late.clone();
     late.sort_by_key(|a| a.0);
     say!(
-        "{}: {} vehicles, {} services checked; {} errors; {} services after their deadline; {} required passes excused (unreachable with the turn rules)",
+        "{}: {} vehicles, {} services checked; {} errors; {} services after their deadline; {} required passes excused (unreachable with the turn rules){}",
         a.plan.display(),
         plan.vehicles.len(),
         rep.services_checked,
         rep.errors.len(),
         late.len(),
-        rep.excused
+        rep.excused,
+        if rep.undone > 0 {
+            format!("; {} left undone, as the plan declares (no vehicle working)", rep.undone)
+        } else {
+            String::new()
+        }
     );
     if rep.ok() {
         Ok(())

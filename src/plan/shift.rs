@@ -87,6 +87,13 @@ pub struct ClassResult {
     pub finished_s: Option<f64>,
     pub late_tasks: usize,
     pub lateness_s: f64,
+    /// A re-plan's tasks of the class left undone (no vehicle working).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undone: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -439,6 +446,20 @@ pub fn build_replan(
             if ways.len() > 10 { ", …" } else { "" }
         ));
     }
+    // Work no vehicle is left to do.
+    for u in &city.undone {
+        let spec = scenario.vehicles[u.vehicle].get_ref();
+        violations.push(format!(
+            "left undone: {} passes ({:.1} km, {:.1} {} of {}) of `{}`: no vehicle that can take \
+             them is working; add one with a `vehicle_added` event",
+            u.passes.len(),
+            u.km,
+            u.material,
+            spec.service.unit(),
+            spec.service.material(),
+            spec.type_name
+        ));
+    }
     // Vehicles down keep what they did.
     for (id, h) in history {
         let Some(down) = h.down_s else { continue };
@@ -482,6 +503,13 @@ pub fn build_replan(
             ..base.clone()
         });
     }
+    let undone_of = |c: u8| {
+        city.undone
+            .iter()
+            .flat_map(|u| u.passes.iter())
+            .filter(|p| crate::city::segment_priority(scenario, net, p.0).is_some_and(|x| x.0 == c))
+            .count()
+    };
     let classes: Vec<ClassResult> = city
         .classes
         .iter()
@@ -504,6 +532,7 @@ pub fn build_replan(
                 finished_s: of.iter().cloned().reduce(f64::max),
                 late_tasks: late.len(),
                 lateness_s: late.iter().sum(),
+                undone: undone_of(c),
             }
         })
         .collect();

@@ -25,6 +25,9 @@ pub struct Report {
     /// Service legs finished after their class's deadline: `(class, seconds late)`.
     pub late: Vec<(u8, f64)>,
     pub services_checked: usize,
+    /// Required passes a re-plan declares undone (no vehicle that could do
+    /// them is working).
+    pub undone: usize,
 }
 
 impl Report {
@@ -638,9 +641,52 @@ pub fn validate_with(
                     .is_some_and(|ok| links.iter().all(|&l| !ok[l as usize]))
             })
     };
+    // A re-plan may leave work undone when no vehicle that could do it is
+    // working, and must say so.
+    let declared_undone = plan
+        .violations
+        .iter()
+        .any(|x| x.starts_with("left undone:"));
+    let nobody_working = |kind: ServiceKind, seg: u32| {
+        let class = net.way_of(seg).class;
+        !plan
+            .vehicles
+            .iter()
+            .filter(|v| v.down_s.is_none())
+            .filter_map(|v| {
+                scenario
+                    .vehicles
+                    .iter()
+                    .map(|x| x.get_ref())
+                    .find(|x| x.type_name == v.type_name)
+            })
+            .any(|spec| {
+                spec.service == kind
+                    && spec
+                        .service_classes
+                        .as_ref()
+                        .is_none_or(|c| c.contains(&class))
+                    && spec
+                        .drive_classes
+                        .as_ref()
+                        .is_none_or(|c| c.contains(&class))
+            })
+    };
+    let mut undone_by_class: HashMap<u8, usize> = HashMap::new();
     let mut missing: Vec<_> = need
         .iter()
         .filter(|(k, &n)| n > 0 && !closed_from.contains_key(&k.1))
+        .filter(|(k, n)| {
+            let undone =
+                plan.vehicles.iter().any(|v| v.down_s.is_some()) && nobody_working(k.0, k.1);
+            if undone && declared_undone {
+                rep.undone += 1;
+                if let Some((c, _)) = priority(scenario, net, k.1) {
+                    *undone_by_class.entry(c).or_default() += **n as usize;
+                }
+            }
+            !(undone && declared_undone)
+        })
         .filter(|(k, _)| {
             let excused = excusable(k.0, k.1, k.2);
             if excused {
@@ -669,7 +715,7 @@ pub fn validate_with(
             missing.len() - 20
         ));
     }
-    check_classes(scenario, plan, &finished, &mut rep.errors);
+    check_classes(scenario, plan, &finished, &undone_by_class, &mut rep.errors);
     check_kpis(plan, &totals, &mut rep.errors);
     rep.late = late;
     rep.services_checked = services;
@@ -705,6 +751,7 @@ fn check_classes(
     scenario: &Scenario,
     plan: &Plan,
     finished: &[(u8, f64)],
+    undone: &HashMap<u8, usize>,
     errors: &mut Vec<String>,
 ) {
     let mut classes: Vec<(u8, f64)> = scenario
@@ -746,6 +793,11 @@ fn check_classes(
         field("tasks", stated.tasks as f64, ends.len() as f64);
         field("late_tasks", stated.late_tasks as f64, late.len() as f64);
         field("lateness_s", stated.lateness_s, late.iter().sum());
+        field(
+            "undone",
+            stated.undone as f64,
+            undone.get(&c).copied().unwrap_or(0) as f64,
+        );
         let last = ends.iter().cloned().reduce(f64::max);
         if !same_opt(stated.finished_s, last) {
             errors.push(format!(

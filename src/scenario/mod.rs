@@ -46,6 +46,17 @@ pub enum RefillKind {
     Dump,
 }
 
+impl RefillKind {
+    /// As written in a scenario (`kind = "salt"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            RefillKind::Salt => "salt",
+            RefillKind::Water => "water",
+            RefillKind::Dump => "dump",
+        }
+    }
+}
+
 /// U-turns outside dead ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -130,6 +141,26 @@ impl ServiceKind {
             ServiceKind::Sprinkling => "sprinkling",
             ServiceKind::Salting => "salting",
             ServiceKind::Plowing => "plowing",
+        }
+    }
+
+    /// The unit of a vehicle's `capacity` for this service.
+    pub fn unit(self) -> &'static str {
+        match self {
+            ServiceKind::Salting => "kg",
+            ServiceKind::Sprinkling => "l",
+            ServiceKind::Sweeping => "m³",
+            ServiceKind::Plowing => "units",
+        }
+    }
+
+    /// What the capacity holds.
+    pub fn material(self) -> &'static str {
+        match self {
+            ServiceKind::Salting => "salt",
+            ServiceKind::Sprinkling => "water",
+            ServiceKind::Sweeping => "hopper space",
+            ServiceKind::Plowing => "capacity",
         }
     }
 }
