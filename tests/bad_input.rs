@@ -70,6 +70,77 @@ fn bad_extracts() {
     );
 }
 
+/// The same extract twice (two files joined end to end): refused with an id,
+/// not read as a network twice as long.
+#[test]
+fn a_doubled_extract_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let town = std::fs::read(common::fixture("town.osm.pbf")).unwrap();
+    let doubled = dir.path().join("doubled.osm.pbf");
+    std::fs::write(&doubled, [town.as_slice(), town.as_slice()].concat()).unwrap();
+    fails(
+        &["network", doubled.to_str().unwrap()],
+        "appears more than once",
+    );
+    fails(&["network", doubled.to_str().unwrap()], "duplicate way ids");
+}
+
+/// Sizes that would allocate gigabytes are checked against what the file
+/// holds first (a header `VERTICES : 4000000000` took 5 GB and a minute;
+/// `99999999999` aborted the process).
+#[test]
+fn huge_declared_sizes_are_refused_before_allocating() {
+    let dir = tempfile::tempdir().unwrap();
+    let carp = |vertices: &str| {
+        format!(
+            "NOMBRE : bomb\nCOMENTARIO : x\nVERTICES : {vertices}\nARISTAS_REQ : 2\nARISTAS_NOREQ : 0\n\
+             VEHICULOS : 1\nCAPACIDAD : 10\nTIPO_COSTES_ARISTAS : EXPLICITOS\nCOSTE_TOTAL_REQ : 2\n\
+             LISTA_ARISTAS_REQ :\n( 1, 2) coste 1 demanda 1\n( 2, 3) coste 1 demanda 1\n\
+             DEPOSITO : 1\n"
+        )
+    };
+    for v in ["4000000000", "99999999999"] {
+        let f = dir.path().join(format!("bomb-{v}.dat"));
+        std::fs::write(&f, carp(v)).unwrap();
+        fails(
+            &[
+                "carp",
+                "solve",
+                f.to_str().unwrap(),
+                "--max-iterations",
+                "10",
+            ],
+            &format!("bomb-{v}.dat:3: declares {v} vertices"),
+        );
+    }
+    // The same file with its real size solves.
+    let f = dir.path().join("ok.dat");
+    std::fs::write(&f, carp("3")).unwrap();
+    let (code, out, err) = common::arcplan(&[
+        "carp",
+        "solve",
+        f.to_str().unwrap(),
+        "--max-iterations",
+        "10",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+
+    // Ten million vehicles of a type.
+    let text =
+        common::fixture_text_anywhere("town-frost.toml").replace("count = 2", "count = 10000000");
+    let f = dir.path().join("fleet.toml");
+    std::fs::write(&f, text).unwrap();
+    fails(
+        &[
+            "plan",
+            f.to_str().unwrap(),
+            "--out",
+            dir.path().join("o").to_str().unwrap(),
+        ],
+        "`count` 10000000 is more vehicles than a city's fleet",
+    );
+}
+
 #[test]
 fn corrupt_hgt_tile() {
     let dir = tempfile::tempdir().unwrap();

@@ -231,14 +231,11 @@ fn work_beyond_one_load_without_a_usable_refill_site_is_refused_up_front() {
     // Through the CLI: exit 1, the message, nothing written.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("no-dome.toml");
-    let text = std::fs::read_to_string(fixture("town-frost.toml"))
-        .unwrap()
-        .replacen("kind = \"salt\"", "kind = \"water\"", 1)
-        .replace(
-            "\"town.osm.pbf\"",
-            &format!("{:?}", fixture("town.osm.pbf")),
-        )
-        .replace("dem = \"dem\"", &format!("dem = {:?}", fixture("dem")));
+    let text = common::fixture_text_anywhere("town-frost.toml").replacen(
+        "kind = \"salt\"",
+        "kind = \"water\"",
+        1,
+    );
     std::fs::write(&path, text).unwrap();
     let out = dir.path().join("out");
     let (code, stdout, stderr) = arcplan(&[

@@ -233,12 +233,42 @@ pub fn read_extract(path: &Path, options: &IngestOptions) -> Result<RawExtract> 
         access_denied_ways += b.denied;
     }
     if !node_ids.windows(2).all(|w| w[0] < w[1]) {
-        // Unsorted or duplicated ids: sort by id, the last version of an id wins.
+        // Unsorted ids: sort by id.
         let mut idx: Vec<usize> = (0..node_ids.len()).collect();
-        idx.sort_by_key(|&i| (node_ids[i], std::cmp::Reverse(i)));
-        idx.dedup_by_key(|&mut i| node_ids[i]);
+        idx.sort_by_key(|&i| node_ids[i]);
         node_coords = idx.iter().map(|&i| node_coords[i]).collect();
         node_ids = idx.iter().map(|&i| node_ids[i]).collect();
+    }
+    // An id twice is a broken file (most often two extracts concatenated):
+    // read as it is, every street would count twice.
+    let dup_nodes: Vec<i64> = node_ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    let mut way_ids: Vec<i64> = ways.iter().map(|w| w.attrs.osm_id).collect();
+    way_ids.sort_unstable();
+    let dup_ways: Vec<i64> = way_ids
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    if !dup_nodes.is_empty() || !dup_ways.is_empty() {
+        let first = match (dup_nodes.first(), dup_ways.first()) {
+            (Some(n), _) => format!("OSM node {n}"),
+            (None, Some(w)) => format!("OSM way {w}"),
+            (None, None) => unreachable!("checked"),
+        };
+        return Err(Error::invalid(
+            path,
+            format!(
+                "{first} appears more than once ({} duplicate node ids, {} duplicate way ids): \
+                 the file holds the same elements twice, as two extracts joined end to end do; \
+                 merge extracts with `osmium merge` instead",
+                dup_nodes.len(),
+                dup_ways.len()
+            ),
+        ));
     }
     Ok(RawExtract {
         node_ids,

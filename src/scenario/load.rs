@@ -8,6 +8,10 @@ use crate::error::{Error, Result};
 use std::ops::Range;
 use std::path::Path;
 
+/// Vehicles of one type, at most: well above any city fleet (São Paulo runs
+/// tens of a type), far below what would exhaust memory per vehicle.
+pub const MAX_VEHICLES_PER_TYPE: u32 = 5_000;
+
 /// Reads and checks the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -171,6 +175,13 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<()> {
         }
         if v.count == 0 {
             return Err(at("`count` must be at least 1"));
+        }
+        if v.count > MAX_VEHICLES_PER_TYPE {
+            return Err(at(&format!(
+                "`count` {} is more vehicles than a city's fleet: at most {MAX_VEHICLES_PER_TYPE} \
+                 of a type",
+                v.count
+            )));
         }
         if !(v.capacity > 0.0 && v.capacity.is_finite()) {
             return Err(at("`capacity` must be positive"));

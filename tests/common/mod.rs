@@ -61,3 +61,15 @@ pub fn solve_and_validate(
     );
     (plan, rep)
 }
+
+/// The text of a fixture scenario with its map paths made absolute, so that
+/// an edited copy can be written anywhere.
+pub fn fixture_text_anywhere(name: &str) -> String {
+    std::fs::read_to_string(fixture(name))
+        .expect("fixture")
+        .replace(
+            "extract = \"town.osm.pbf\"",
+            &format!("extract = {:?}", fixture("town.osm.pbf")),
+        )
+        .replace("dem = \"dem\"", &format!("dem = {:?}", fixture("dem")))
+}
