@@ -221,3 +221,83 @@ fn depot_off_the_map_names_the_line() {
     );
     assert!(err.contains("km from the nearest street"), "{err}");
 }
+
+/// `--out` is one plan, whole: a smaller fleet's plan written over a larger
+/// one's leaves none of the old vehicles' files; an output that cannot be
+/// written fails before the solve; a folder of other files is not replaced.
+#[test]
+fn the_output_folder_holds_one_plan_and_is_checked_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = common::fixture_text_anywhere("town-frost.toml");
+    let scen = |count: u32| {
+        let p = dir.path().join(format!("town-{count}.toml"));
+        std::fs::write(&p, text.replace("count = 2", &format!("count = {count}"))).unwrap();
+        p
+    };
+    let out = dir.path().join("out");
+    let plan = |s: &std::path::Path, o: &std::path::Path| {
+        arcplan(&[
+            "plan",
+            s.to_str().unwrap(),
+            "--out",
+            o.to_str().unwrap(),
+            "--max-iterations",
+            "100",
+        ])
+    };
+    let files = |d: &std::path::Path| {
+        let mut f: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        f.sort();
+        f
+    };
+    let (code, o, e) = plan(&scen(4), &out);
+    assert_eq!(code, 0, "{o}{e}");
+    let four = files(&out);
+    assert!(four.iter().any(|f| f.contains("spreader_3")), "{four:?}");
+    let (code, o, e) = plan(&scen(2), &out);
+    assert_eq!(code, 0, "{o}{e}");
+    let two = files(&out);
+    assert!(
+        !two.iter().any(|f| f.contains("_3") || f.contains("_4")),
+        "{two:?}"
+    );
+    let written: Plan =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(written.vehicles.len(), 2);
+    assert_eq!(
+        two.iter().filter(|f| f.starts_with("itinerary-")).count(),
+        written.vehicles.len()
+    );
+    // Nothing left beside it.
+    let hidden: Vec<String> = files(dir.path())
+        .into_iter()
+        .filter(|f| f.starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+
+    // An existing file as --out: refused before the solve (no summary).
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let (code, o, e) = arcplan(&[
+        "plan",
+        scen(2).to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+        "--time-limit",
+        "600s",
+    ]);
+    assert_eq!(code, 1, "{o}{e}");
+    assert!(e.contains("is a file"), "{e}");
+    assert!(o.is_empty(), "solved before refusing: {o}");
+    // A folder of someone's files: refused, untouched.
+    let docs = dir.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    std::fs::write(docs.join("notes.txt"), "mine").unwrap();
+    let (code, o, e) = plan(&scen(2), &docs);
+    assert_eq!(code, 1, "{o}{e}");
+    assert!(e.contains("not an earlier output of arcplan"), "{e}");
+    assert_eq!(files(&docs), vec!["notes.txt".to_string()]);
+}

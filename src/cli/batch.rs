@@ -96,7 +96,9 @@ pub fn run(a: Args) -> Result<()> {
                 bar.set_message(format!("{}: planning", r.name));
                 bar.enable_steady_tick(std::time::Duration::from_millis(200));
                 let res = batch::run_one(r, &params, &out, &|dir, plan, problem, scen| {
-                    write_outputs(dir, plan, problem, scen, None)
+                    let folder = crate::util::OutputDir::prepare(dir, "plan.json")?;
+                    write_outputs(folder.path(), plan, problem, scen, None)?;
+                    folder.commit()
                 });
                 bar.finish_and_clear();
                 overall.inc(1);

@@ -5,7 +5,7 @@ use crate::city;
 use crate::error::{Error, Result};
 use crate::plan::shift::{self, hms, Plan};
 use crate::plan::validate;
-use crate::util::write_atomic;
+use crate::util::{write_atomic, OutputDir};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -26,6 +26,13 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
+    // Checked before any work: an output that cannot be written fails now,
+    // not after the solve.
+    let out_dir = a
+        .out
+        .as_deref()
+        .map(|o| OutputDir::prepare(o, "plan.json"))
+        .transpose()?;
     let mut clock = super::Stopwatch::start();
     let problem = city::build(&scenario)?;
     clock.lap("network and instances");
@@ -33,7 +40,7 @@ pub fn run(a: Args) -> Result<()> {
         export_salt(&scenario, &problem, path)?;
         clock.lap("export");
     }
-    let Some(out) = &a.out else {
+    let Some(out_dir) = out_dir else {
         say!("  {}", clock.line());
         return Ok(());
     };
@@ -46,9 +53,11 @@ pub fn run(a: Args) -> Result<()> {
         return Err(invalid_plan(&report));
     }
     clock.lap("validation");
-    write_outputs(out, &plan, &problem, &scenario, None)?;
+    write_outputs(out_dir.path(), &plan, &problem, &scenario, None)?;
+    let out = out_dir.target().to_path_buf();
+    out_dir.commit()?;
     clock.lap("outputs");
-    summary(&plan, &clock, out);
+    summary(&plan, &clock, &out);
     Ok(())
 }
 

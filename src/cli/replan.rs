@@ -35,6 +35,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let scenario = crate::scenario::load(&a.scenario)?;
+    let out_dir = crate::util::OutputDir::prepare(&a.out, "plan.json")?;
     let mut clock = super::Stopwatch::start();
     let plan = Plan::read(&a.plan)?;
     let ids = replan::vehicle_ids(&plan);
@@ -73,7 +74,7 @@ pub fn run(a: Args) -> Result<()> {
     let ch = changes::compare(&plan, &new, r.time_s);
     let json = serde_json::to_vec_pretty(&ch).map_err(|e| Error::Other(e.to_string()))?;
     write_outputs(
-        &a.out,
+        out_dir.path(),
         &new,
         &r.city,
         &r.scenario,
@@ -82,6 +83,7 @@ pub fn run(a: Args) -> Result<()> {
             changes::html(&ch),
         )),
     )?;
+    out_dir.commit()?;
     clock.lap("outputs");
     summary(&new, &clock, &a.out);
     say!(
