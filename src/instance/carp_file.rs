@@ -140,21 +140,6 @@ pub fn parse(path: &Path, text: &str) -> Result<Instance> {
 
     let (vertices, vertices_line) =
         vertices.ok_or_else(|| Error::invalid(path, "no VERTICES / NODES line"))?;
-    // Every array is sized by the node count: check it against what the
-    // file holds before anything is allocated (a node no link touches is
-    // never visited; a count far above the links' ends is a typo).
-    let links_in_file: usize = lists.iter().map(|l| l.len()).sum();
-    let most = 2 * links_in_file + 1;
-    if vertices > most || vertices > u32::MAX as usize / 2 {
-        return Err(Error::parse(
-            path,
-            vertices_line,
-            format!(
-                "declares {vertices} vertices, but its {links_in_file} links touch at most {most}: \
-                 is the number mistyped?"
-            ),
-        ));
-    }
     let (capacity, cap_line) =
         capacity.ok_or_else(|| Error::invalid(path, "no CAPACIDAD / CAPACITY line"))?;
     let (depot, depot_line) =
@@ -177,6 +162,21 @@ pub fn parse(path: &Path, text: &str) -> Result<Instance> {
         }
     }
 
+    // Every array is sized by the node count: check it against what the
+    // file holds before anything is allocated (a node no link touches is
+    // never visited; a count far above the links' ends is a typo).
+    let links_in_file: usize = lists.iter().map(|l| l.len()).sum();
+    let most = 2 * links_in_file + 1;
+    if vertices > most || vertices > u32::MAX as usize / 2 {
+        return Err(Error::parse(
+            path,
+            vertices_line,
+            format!(
+                "declares {vertices} vertices, but its {links_in_file} links touch at most {most}: \
+                 is the number mistyped?"
+            ),
+        ));
+    }
     // 0-based files use node 0; 1-based files never do.
     let zero_based = depot == 0 || lists.iter().flatten().any(|l| l.from == 0 || l.to == 0);
     let base: i64 = if zero_based { 0 } else { 1 };
