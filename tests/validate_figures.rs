@@ -96,30 +96,21 @@ fn edited_figures_are_caught() {
 fn a_segment_the_map_does_not_have_is_an_error_not_a_crash() {
     let (scenario, problem, plan) = frost();
     let net = &problem.network;
-    for (field, edit) in [
-        (
-            "segment",
-            Box::new(|p: &mut Plan| {
-                let l = p.vehicles[0]
-                    .legs
-                    .iter_mut()
-                    .find(|l| l.kind == LegKind::Service)
-                    .unwrap();
-                l.steps[0].segment = 99_999;
-            }) as Box<dyn Fn(&mut Plan)>,
-        ),
-        (
-            "dir",
-            Box::new(|p: &mut Plan| {
-                let l = p.vehicles[0]
-                    .legs
-                    .iter_mut()
-                    .find(|l| l.kind == LegKind::Service)
-                    .unwrap();
-                l.steps[0].dir = 7;
-            }),
-        ),
-    ] {
+    // The first service leg's step.
+    fn service_step(p: &mut Plan) -> &mut arcplan::plan::shift::Step {
+        let l = p.vehicles[0]
+            .legs
+            .iter_mut()
+            .find(|l| l.kind == LegKind::Service)
+            .unwrap();
+        &mut l.steps[0]
+    }
+    type Edit = fn(&mut Plan);
+    let cases: [(&str, Edit); 2] = [
+        ("segment", |p| service_step(p).segment = 99_999),
+        ("dir", |p| service_step(p).dir = 7),
+    ];
+    for (field, edit) in cases {
         let mut p = plan.clone();
         edit(&mut p);
         let rep = validate(&scenario, net, &p);

@@ -465,12 +465,7 @@ pub fn build_replan(
         let Some(down) = h.down_s else { continue };
         let Some(base) = &h.vehicle else { continue };
         let legs = restamped(scenario, net, &h.legs);
-        let h = &History {
-            legs,
-            down_s: h.down_s,
-            vehicle: h.vehicle.clone(),
-        };
-        for l in h.legs.iter().filter(|l| l.kind == LegKind::Service) {
+        for l in legs.iter().filter(|l| l.kind == LegKind::Service) {
             if let Some(c) = l.priority {
                 if let Some(d) = deadline_of(c) {
                     finish.push((c, d, l.end_s));
@@ -478,8 +473,7 @@ pub fn build_replan(
             }
         }
         let km = |k: LegKind| {
-            h.legs
-                .iter()
+            legs.iter()
                 .filter(|l| l.kind == k)
                 .map(|l| l.distance_m)
                 .sum::<f64>()
@@ -488,7 +482,7 @@ pub fn build_replan(
         vehicles.push(VehiclePlan {
             id: id.clone(),
             start_s: 0.0,
-            end_s: h.legs.last().map_or(0.0, |l| l.end_s),
+            end_s: legs.last().map_or(0.0, |l| l.end_s),
             service_km: km(LegKind::Service),
             deadhead_km: km(LegKind::Deadhead) + km(LegKind::Return),
             material_used: h
@@ -497,8 +491,8 @@ pub fn build_replan(
                 .filter(|l| l.kind == LegKind::Service)
                 .map(|l| l.material_before - l.material_after)
                 .sum(),
-            refills: h.legs.iter().filter(|l| l.kind == LegKind::Refill).count(),
-            legs: h.legs.clone(),
+            refills: legs.iter().filter(|l| l.kind == LegKind::Refill).count(),
+            legs,
             down_s: Some(down),
             ..base.clone()
         });

@@ -146,12 +146,12 @@ pub fn validate(scenario: &Scenario, net: &Network, plan: &Plan) -> Report {
 /// not a finite number. Each error names the vehicle, the leg and the field.
 pub fn fields(net: &Network, plan: &Plan) -> Vec<String> {
     let mut errors = Vec::new();
-    let mut number = |at: &str, field: &str, x: f64| {
+    let number = |errors: &mut Vec<String>, at: &str, field: &str, x: f64| {
         if !x.is_finite() {
             errors.push(format!("{at}: `{field}` is {x}, not a number"));
         }
     };
-    number("plan", "shift_max_s", plan.shift_max_s);
+    number(&mut errors, "plan", "shift_max_s", plan.shift_max_s);
     for v in &plan.vehicles {
         for (f, x) in [
             ("capacity", v.capacity),
@@ -161,7 +161,7 @@ pub fn fields(net: &Network, plan: &Plan) -> Vec<String> {
             ("deadhead_km", v.deadhead_km),
             ("material_used", v.material_used),
         ] {
-            number(&v.id, f, x);
+            number(&mut errors, &v.id, f, x);
         }
         for leg in &v.legs {
             let at = format!("{} leg {}", v.id, leg.seq);
@@ -172,12 +172,8 @@ pub fn fields(net: &Network, plan: &Plan) -> Vec<String> {
                 ("material_before", leg.material_before),
                 ("material_after", leg.material_after),
             ] {
-                number(&at, f, x);
+                number(&mut errors, &at, f, x);
             }
-        }
-    }
-    for v in &plan.vehicles {
-        for leg in &v.legs {
             for (i, st) in leg.steps.iter().enumerate() {
                 let at = format!("{} leg {} step {i}", v.id, leg.seq);
                 if st.segment as usize >= net.segments.len() {
@@ -304,17 +300,9 @@ pub fn validate_with(
             }
             let mut dur = 0.0;
             let mut dist = 0.0;
-            let mut steps_ok = true;
             for st in &leg.steps {
-                // Out-of-range fields were refused by `fields` above.
-                let Some(seg) = net
-                    .segments
-                    .get(st.segment as usize)
-                    .filter(|_| st.dir <= 1)
-                else {
-                    steps_ok = false;
-                    continue;
-                };
+                // In range: `fields` refused the plan otherwise.
+                let seg = &net.segments[st.segment as usize];
                 let w = net.way_of(st.segment);
                 if closed_from
                     .get(&st.segment)
@@ -413,7 +401,7 @@ pub fn validate_with(
                     services += 1;
                     if leg.steps.len() != 1 {
                         err(format!("{at}: a service leg must drive exactly one link"));
-                    } else if steps_ok {
+                    } else {
                         let st = leg.steps[0];
                         let w = net.way_of(st.segment);
                         let covers = scenario
