@@ -249,3 +249,65 @@ fn work_beyond_one_load_without_a_usable_refill_site_is_refused_up_front() {
     assert!(!stderr.contains("internal error"), "{stderr}");
     assert!(!out.exists());
 }
+
+#[test]
+fn two_deadlines_for_one_class_are_refused_with_both_lines() {
+    let path = fixture("town-frost.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("[[priority]]\nclass = 2", "[[priority]]\nclass = 1");
+    let err = arcplan::scenario::parse(&path, &text)
+        .expect_err("two deadlines for class 1 must be refused")
+        .to_string();
+    assert!(
+        err.contains("class 1 already has `deadline_hours` = 0.17"),
+        "{err}"
+    );
+    assert!(err.contains("priority[1]"), "{err}");
+}
+
+#[test]
+fn silent_scenario_mistakes_are_warned_and_idle_vehicles_listed() {
+    // No DEM, a class matching no street, a depot 430 m off the streets, and
+    // more trucks than the town needs.
+    let s = edited(|t| {
+        t.replace("dem = \"dem\"", "# dem = \"dem\"")
+            .replace("count = 2", "count = 5")
+            .replace(
+                "road_classes = [\"tertiary\"]",
+                "road_classes = [\"primary\"]",
+            )
+            .replace(
+                "lon = 10.0030\nlat = 45.0020",
+                "lon = 10.0030\nlat = 44.9975",
+            )
+    });
+    let problem = city::build(&s).expect("builds");
+    let params = Params {
+        time_limit: Some(std::time::Duration::from_secs(1)),
+        ..Params::default()
+    };
+    let (plan, _) = common::solve_and_validate(&s, &problem, &params);
+    let w = plan.warnings.join("\n");
+    assert!(w.contains("`min_grade_pct` = 6 without `map.dem`"), "{w}");
+    assert!(w.contains("(class 2) matches no street"), "{w}");
+    assert!(
+        w.contains("depot `town-depot`") && w.contains("from the nearest street"),
+        "{w}"
+    );
+    assert_eq!(plan.vehicles.len() + plan.idle.len(), 5);
+    assert!(!plan.idle.is_empty(), "five trucks for a 12 km town");
+    assert!(plan
+        .idle
+        .iter()
+        .all(|v| v.reason.starts_with("no work assigned")));
+    // The validator holds the plan to the scenario's fleet.
+    let mut cut = plan.clone();
+    cut.idle.pop();
+    let rep = arcplan::plan::validate::validate(&s, &problem.network, &cut);
+    assert!(
+        rep.errors.iter().any(|e| e.contains("the plan lists")),
+        "{:?}",
+        rep.errors
+    );
+}

@@ -35,6 +35,7 @@ pub use passes::segment_priority;
 pub mod salt_export;
 pub use crate::network::turns;
 mod vehicle;
+mod warnings;
 
 use crate::error::Result;
 use crate::instance::{
@@ -58,6 +59,11 @@ pub const TIME_UNIT_S: f64 = 0.1;
 
 /// Snapped places farther than this from any street are "off the map".
 const MAX_SNAP_M: f64 = 1000.0;
+
+/// A yard farther than this from the street it is snapped to gets a warning:
+/// the drive in and out of it is not counted, and the coordinates may be
+/// wrong (a yard's gate is usually within a few tens of metres of a street).
+pub const FAR_SNAP_M: f64 = 250.0;
 
 /// One required pass over a street segment.
 #[derive(Clone, Debug)]
@@ -168,6 +174,10 @@ pub struct CityProblem {
     pub undone: Vec<Undone>,
     /// Segments in the area left out because they are cut off from the main network.
     pub unreachable_segments: usize,
+    /// What in the scenario looks like a mistake but still gives a plan (a
+    /// priority rule that matches no street, slopes ranked without grades, a
+    /// yard far from any street): the plan and the summary repeat them.
+    pub warnings: Vec<String>,
 }
 
 impl VehicleProblem {
@@ -631,12 +641,15 @@ pub fn build_on(scenario: &Scenario, net: Network, adjust: &Adjust) -> Result<Ci
             )?);
         }
     }
+    let serviced: Vec<u32> = pending.iter().map(|p| p.0).collect();
+    let warnings = warnings::scenario_warnings(scenario, &net, &in_area_segs, &serviced);
     Ok(CityProblem {
         network: net,
         problems,
         classes,
         unreachable_segments,
         undone,
+        warnings,
     })
 }
 

@@ -6,17 +6,21 @@ use super::*;
 
 /// The priority class and deadline of a segment.
 pub(super) fn priority_of(ps: &[&PrioritySpec], net: &Network, seg: u32) -> Option<(u8, f64)> {
+    ps.iter()
+        .find(|p| matches(p, net, seg))
+        .map(|p| (p.class, p.deadline_hours * 3600.0))
+}
+
+/// Whether a priority entry's rule (bridge, ramp, |grade| ≥ threshold, road
+/// class) holds for a segment.
+pub(super) fn matches(p: &PrioritySpec, net: &Network, seg: u32) -> bool {
     let s = &net.segments[seg as usize];
     let w = net.way_of(seg);
-    ps.iter()
-        .find(|p| {
-            (p.bridges && w.bridge)
-                || (p.ramps && w.ramp())
-                || p.min_grade_pct
-                    .is_some_and(|g| s.grade_pct.is_some_and(|x| (x.abs() as f64) >= g))
-                || p.road_classes.contains(&w.class)
-        })
-        .map(|p| (p.class, p.deadline_hours * 3600.0))
+    (p.bridges && w.bridge)
+        || (p.ramps && w.ramp())
+        || p.min_grade_pct
+            .is_some_and(|g| s.grade_pct.is_some_and(|x| (x.abs() as f64) >= g))
+        || p.road_classes.contains(&w.class)
 }
 
 /// The priority class and deadline a segment has in `scenario` (a re-plan

@@ -235,7 +235,7 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
     );
     for v in &plan.vehicles {
         say!(
-            "  {:<28} {} - {}  service {:>6.1} km  deadhead {:>6.1} km  refills {}  used {:.1} of {}",
+            "  {:<28} {} - {}  service {:>6.1} km  deadhead {:>6.1} km  refills {}  used {:.1} of {:.1} {}{}",
             v.id,
             hms(v.start_s),
             hms(v.end_s),
@@ -243,8 +243,13 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
             v.deadhead_km,
             v.refills,
             v.material_used,
-            v.capacity
+            v.capacity,
+            v.service.unit(),
+            if v.down_s.is_some() { "  (down)" } else { "" }
         );
+    }
+    for v in &plan.idle {
+        say!("  {:<28} idle at {}: {}", v.id, v.depot, v.reason);
     }
     for c in &plan.classes {
         say!(
@@ -264,6 +269,9 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
     }
     for v in &plan.violations {
         say!("  violation: {v}");
+    }
+    for w in &plan.warnings {
+        say!("  warning: {w}");
     }
     say!(
         "  validated; {}; written to {}",

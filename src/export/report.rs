@@ -82,6 +82,13 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
         }
         body.push_str("</ul></section>");
     }
+    if !plan.warnings.is_empty() {
+        body.push_str("<section class=warnings><h2>Warnings</h2><ul>");
+        for w in &plan.warnings {
+            let _ = write!(body, "<li>{}</li>", esc(w));
+        }
+        body.push_str("</ul></section>");
+    }
     body.push_str(
         "<section class=mapbox><div id=filter></div><canvas id=map></canvas>\
          <div class=legend><span class=l-bridge>bridge</span><span class=l-ramp>ramp</span>\
@@ -233,7 +240,7 @@ fn vehicle_table(plan: &Plan) -> String {
         let _ = write!(
             t,
             "<tr><td><span class=swatch style=\"background:{}\"></span></td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1} / {}</td><td>{}</td><td>{}</td></tr>",
+             <td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1} {unit} used ({:.1} {unit} a load)</td><td>{}</td><td>{}</td></tr>",
             colour(i),
             esc(&v.id),
             esc(&v.depot),
@@ -244,7 +251,17 @@ fn vehicle_table(plan: &Plan) -> String {
             v.material_used,
             v.capacity,
             v.refills,
-            esc(&done.join(", "))
+            esc(&done.join(", ")),
+            unit = v.service.unit()
+        );
+    }
+    for v in &plan.idle {
+        let _ = write!(
+            t,
+            "<tr class=idle><td></td><td>{}</td><td>{}</td><td colspan=7>idle: {}</td></tr>",
+            esc(&v.id),
+            esc(&v.depot),
+            esc(&v.reason)
         );
     }
     t.push_str("</tbody></table></section>");
@@ -354,6 +371,8 @@ h1{font-size:22px;margin:8px 0 0}h2{font-size:17px;margin:18px 0 6px}.sub{color:
 .kpis{display:flex;flex-wrap:wrap;gap:10px}.kpis div{background:#f3f5f8;border-radius:6px;padding:6px 12px}
 .kpis b{display:block;font-size:18px}.kpis span{color:#555;font-size:12px}
 .violations{background:#fff3f0;border-left:4px solid #d62728;padding:2px 12px;margin-top:10px}
+.warnings{background:#fffbe6;border-left:4px solid #e6a700;padding:2px 12px;margin-top:10px}
+tr.idle td{color:#777}
 .mapbox{position:relative;margin-top:12px}#map{width:100%;height:620px;border:1px solid #ccc;border-radius:4px;cursor:grab;background:#fbfbf8}
 #filter{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:6px}#filter label{cursor:pointer;white-space:nowrap}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:#444;margin-top:4px}

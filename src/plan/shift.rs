@@ -132,6 +132,14 @@ pub struct Plan {
     pub kpis: Kpis,
     /// Shift limits exceeded, deadlines missed: the plan is still made.
     pub violations: Vec<String>,
+    /// Scenario mistakes that still give a plan: a priority rule that
+    /// matches no street, slopes ranked without grades, a yard far from any
+    /// street (each with its scenario line).
+    #[serde(default)]
+    pub warnings: Vec<String>,
+    /// The scenario's vehicles that have no route in this plan, with why.
+    #[serde(default)]
+    pub idle: Vec<IdleVehicle>,
     pub attribution: String,
     /// A re-plan: the events file it was made for (its name) and how many
     /// events it held. Checking the plan needs the same events.
@@ -140,6 +148,15 @@ pub struct Plan {
     /// The file the plan was read from (not written).
     #[serde(skip)]
     pub source: Option<std::path::PathBuf>,
+}
+
+/// A vehicle of the scenario left at its depot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdleVehicle {
+    pub id: String,
+    pub type_name: String,
+    pub depot: String,
+    pub reason: String,
 }
 
 /// What a re-plan was made from.
@@ -551,6 +568,7 @@ pub fn build_replan(
         shift_end_s: vehicles.iter().map(|v| v.end_s).fold(0.0, f64::max),
         total_shift_s: vehicles.iter().map(|v| v.end_s - v.start_s).sum(),
     };
+    let idle = idle_vehicles(scenario, city, &vehicles);
     Plan {
         schema: SCHEMA.into(),
         scenario: scenario.name.clone().unwrap_or_default(),
@@ -560,10 +578,69 @@ pub fn build_replan(
         classes,
         kpis,
         violations,
+        warnings: city.warnings.clone(),
+        idle,
         attribution: crate::network::geojson::ATTRIBUTION.into(),
         replan: None,
         source: None,
     }
+}
+
+/// The vehicles of each scenario type beyond those with a route (ids
+/// `type#k` not in the plan), with why they stay at the depot.
+fn idle_vehicles(
+    scenario: &Scenario,
+    city: &CityProblem,
+    vehicles: &[VehiclePlan],
+) -> Vec<IdleVehicle> {
+    let mut out = Vec::new();
+    for (t, entry) in scenario.vehicles.iter().enumerate() {
+        let spec = entry.get_ref();
+        let listed: Vec<&str> = vehicles
+            .iter()
+            .filter(|v| v.type_name == spec.type_name)
+            .map(|v| v.id.as_str())
+            .collect();
+        let missing = (spec.count as usize).saturating_sub(listed.len());
+        if missing == 0 {
+            continue;
+        }
+        let problems: Vec<&VehicleProblem> =
+            city.problems.iter().filter(|p| p.vehicle == t).collect();
+        let tasks: usize = problems.iter().map(|p| p.tasks.len()).sum();
+        let reason = if tasks == 0 {
+            if city.undone.iter().any(|u| u.vehicle == t) || problems.is_empty() {
+                "no work assigned: every street it may service went to another vehicle type                  (nearer depot or cheaper per street), or is done"
+                    .to_string()
+            } else {
+                "no work left for its type".to_string()
+            }
+        } else {
+            format!(
+                "no work assigned: its type's {tasks} passes fit in the routes of {} {}",
+                listed.len(),
+                if listed.len() == 1 {
+                    "vehicle"
+                } else {
+                    "vehicles"
+                }
+            )
+        };
+        let mut k = 1;
+        for _ in 0..missing {
+            while listed.contains(&format!("{}#{k}", spec.type_name).as_str()) {
+                k += 1;
+            }
+            out.push(IdleVehicle {
+                id: format!("{}#{k}", spec.type_name),
+                type_name: spec.type_name.clone(),
+                depot: spec.depot.clone(),
+                reason: reason.clone(),
+            });
+            k += 1;
+        }
+    }
+    out
 }
 
 /// Legs done before a re-plan with the priority classes the scenario gives

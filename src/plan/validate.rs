@@ -609,6 +609,38 @@ pub fn validate_with(
             ));
         }
     }
+    // Every vehicle of the scenario is in the plan: with a route, or idle.
+    let mut ids: HashSet<&str> = plan.vehicles.iter().map(|v| v.id.as_str()).collect();
+    for v in &plan.idle {
+        if !ids.insert(v.id.as_str()) {
+            err(format!("idle {}: the id is listed twice", v.id));
+        }
+        match scenario
+            .vehicles
+            .iter()
+            .map(|x| x.get_ref())
+            .find(|x| x.type_name == v.type_name)
+        {
+            None => err(format!(
+                "idle {}: unknown vehicle type `{}`",
+                v.id, v.type_name
+            )),
+            Some(spec) if spec.depot != v.depot => err(format!(
+                "idle {}: depot `{}`, the scenario's `{}` is `{}`",
+                v.id, v.depot, spec.type_name, spec.depot
+            )),
+            Some(_) => *per_type.entry(v.type_name.as_str()).or_default() += 1,
+        }
+    }
+    for spec in scenario.vehicles.iter().map(|x| x.get_ref()) {
+        let listed = per_type.get(spec.type_name.as_str()).copied().unwrap_or(0);
+        if listed != spec.count {
+            err(format!(
+                "`{}`: the scenario has {} vehicles, the plan lists {listed} (with a route or                  idle)",
+                spec.type_name, spec.count
+            ));
+        }
+    }
     // Passes no vehicle of the service can reach from its depot and come back
     // from, with its turn rules, are excused (the planner reports them).
     let mut reach_of: HashMap<usize, Option<Vec<bool>>> = HashMap::new();

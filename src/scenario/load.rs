@@ -248,6 +248,30 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<()> {
             ));
         }
     }
+    // Two entries of one class combine their rules; they must agree on the
+    // deadline (otherwise one of them would be silently dropped).
+    for (i, p) in s.priorities.iter().enumerate() {
+        let v = p.get_ref();
+        if let Some((j, q)) = s.priorities[..i]
+            .iter()
+            .enumerate()
+            .find(|(_, q)| q.get_ref().class == v.class)
+        {
+            let w = q.get_ref();
+            if w.deadline_hours != v.deadline_hours {
+                return Err(err(
+                    p.span(),
+                    format!(
+                        "`priority[{i}]`: class {} already has `deadline_hours` = {} in                          `priority[{j}]` (line {}), here {}: entries of one class combine their                          rules and need the same deadline; give this one another class number",
+                        v.class,
+                        w.deadline_hours,
+                        line_of(text, Some(q.span())),
+                        v.deadline_hours
+                    ),
+                ));
+            }
+        }
+    }
     if let Some(a) = &s.map.area {
         match (&a.bbox, &a.polygon) {
             (Some(b), None) if b[0] < b[2] && b[1] < b[3] => {}
