@@ -30,6 +30,10 @@ pub struct SolverData<'a, S: Segment> {
     /// All tasks are edges and all deadhead costs symmetric: reversing a
     /// stretch of a route keeps its cost, so reversals are priced in O(1).
     pub symmetric: bool,
+    /// Routes of many services (a city sector rather than a benchmark's
+    /// dozen): more than 60 tasks per route slot. Their routes keep range
+    /// tables (see [`super::route`]) and the local search relocates chains.
+    pub long_routes: bool,
     /// `serve - deadhead` per task: inserting a task raises a route's cost by at
     /// least this much (triangle inequality), which prunes relocations.
     pub insertion_floor: Vec<i64>,
@@ -145,6 +149,7 @@ impl<'a, S: Segment> SolverData<'a, S> {
             refill_pairs: pairs.len(),
             max_duration: inst.max_duration,
             symmetric,
+            long_routes: n > 60 * max_routes.max(1),
             insertion_floor,
             task_seg,
             depot_seg: S::depot(o.depot_point()),

@@ -196,7 +196,7 @@ impl<'a, S: Segment> Island<'a, S> {
     /// dozen): from a random tour, the local search would spend its time on
     /// thousands of small repairs.
     fn long_routes(&self) -> bool {
-        self.data.num_tasks() > 60 * self.data.max_routes.max(1)
+        self.data.long_routes
     }
 
     /// Start from a few nearest-neighbour tours rather than a full random

@@ -30,6 +30,10 @@ enum Piece {
 }
 use Piece::{Range as R, Rev, Task as T};
 
+/// Lengths of the chains that [`LocalSearch::try_chains`] moves (pairs and
+/// single services are the ordinary relocations).
+const CHAINS: [usize; 5] = [3, 5, 8, 13, 21];
+
 /// `route_of` of a refill element no route holds.
 const UNROUTED: usize = usize::MAX;
 
@@ -225,24 +229,32 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
                         continue;
                     }
                     let route = &self.routes[r];
-                    match route.cached(i, j) {
-                        Some(s) => push(s, &mut acc),
-                        None => {
-                            for s in route.chunks(i, j) {
-                                push(s, &mut acc);
-                            }
+                    if let Some(s) = route.cached(i, j) {
+                        push(s, &mut acc);
+                    } else if let Some(s) = route.inner(i, j, data) {
+                        push(&s, &mut acc);
+                    } else {
+                        for s in route.chunks(i, j) {
+                            push(s, &mut acc);
                         }
                     }
                 }
                 T(t) => push(&data.task_seg[t as usize], &mut acc),
-                Rev(r, i, j) if data.symmetric => {
-                    if let Some(s) = self.routes[r].range(i, j, data) {
-                        push(&s.reversed(), &mut acc);
-                    }
-                }
                 Rev(r, i, j) => {
-                    for k in (i..=j).rev() {
-                        push(&data.task_seg[self.routes[r].at(k) as usize], &mut acc);
+                    if i > j {
+                        continue;
+                    }
+                    let route = &self.routes[r];
+                    if data.symmetric {
+                        if let Some(s) = route.range(i, j, data) {
+                            push(&s.reversed(), &mut acc);
+                        }
+                    } else if let Some(s) = route.reversed(i, j, data) {
+                        push(&s, &mut acc);
+                    } else {
+                        for k in (i..=j).rev() {
+                            push(&data.task_seg[route.at(k) as usize], &mut acc);
+                        }
                     }
                 }
             }
@@ -462,11 +474,72 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
                 R(ru, b + 1, m + 1)
             ]);
             // 2-opt: reverse the stretch after the first of them up to the second
-            // (without symmetric costs a reversal is priced task by task: only
-            // short stretches, so that long routes stay fast).
-            if b > a + 1 && (self.data.symmetric || b - a <= super::route::CHUNK) {
+            // (without symmetric costs a reversal of a benchmark's route is
+            // priced task by task: only short stretches; long routes price any
+            // reversal from their range tables).
+            if b > a + 1
+                && (self.data.symmetric || self.data.long_routes || b - a <= super::route::CHUNK)
+            {
                 one!([R(ru, 0, a), Rev(ru, a + 1, b), R(ru, b + 1, m + 1)]);
                 one!([R(ru, 0, a - 1), Rev(ru, a, b - 1), R(ru, b, m + 1)]);
+            }
+        }
+        self.data.long_routes && self.try_chains(u, v)
+    }
+
+    /// Or-opt for long routes: the chain of [`CHAINS`] services that starts
+    /// at `u` moved after `v` (in its route or another), as it is or reversed
+    /// (each service then free to change direction). Priced in O(1) from the
+    /// range tables of long routes.
+    fn try_chains(&mut self, u: u32, v: u32) -> bool {
+        let (ru, pu) = (self.route_of[u as usize], self.pos_of[u as usize]);
+        let (rv, pv) = (self.route_of[v as usize], self.pos_of[v as usize]);
+        let (mu, mv) = (self.routes[ru].len(), self.routes[rv].len());
+        for k in CHAINS {
+            let e = pu + k - 1;
+            if e > mu {
+                break;
+            }
+            if ru != rv {
+                let old = self.routes[ru].penalized + self.routes[rv].penalized;
+                let floor: i64 = (pu..=e)
+                    .map(|p| self.data.insertion_floor[self.routes[ru].at(p) as usize])
+                    .sum();
+                let pa = [R(ru, 0, pu - 1), R(ru, e + 1, mu + 1)];
+                let without = self.price(&pa);
+                if without + floor + self.routes[rv].penalized >= old {
+                    continue;
+                }
+                for chain in [R(ru, pu, e), Rev(ru, pu, e)] {
+                    let pb = [R(rv, 0, pv), chain, R(rv, pv + 1, mv + 1)];
+                    if without + self.price(&pb) < old {
+                        self.apply(&[(ru, &pa[..]), (rv, &pb[..])]);
+                        return true;
+                    }
+                }
+            } else if pv > e || pv + 1 < pu {
+                let old = self.routes[ru].penalized;
+                for chain in [R(ru, pu, e), Rev(ru, pu, e)] {
+                    let pa = if pv > e {
+                        [
+                            R(ru, 0, pu - 1),
+                            R(ru, e + 1, pv),
+                            chain,
+                            R(ru, pv + 1, mu + 1),
+                        ]
+                    } else {
+                        [
+                            R(ru, 0, pv),
+                            chain,
+                            R(ru, pv + 1, pu - 1),
+                            R(ru, e + 1, mu + 1),
+                        ]
+                    };
+                    if self.price(&pa) < old {
+                        self.apply(&[(ru, &pa[..])]);
+                        return true;
+                    }
+                }
             }
         }
         false

@@ -36,6 +36,7 @@ pub mod individual;
 pub mod island;
 pub mod local_search;
 pub mod population;
+pub mod range_table;
 pub mod route;
 pub mod route_first;
 pub mod ruin;

@@ -1,11 +1,16 @@
 //! One route of the local search, with the segments its moves are built from.
 //!
 //! Positions run from 0 (the depot at the start) through 1..=m (services) to
-//! m+1 (the depot at the end). Prefixes, suffixes and, for routes of moderate
-//! length, every inner subsequence are kept as segmentss, so any move that cuts
-//! routes into a few pieces and glues them again is priced in O(1).
+//! m+1 (the depot at the end). Prefixes and suffixes are kept as segments,
+//! and the inner stretches: for the routes of a benchmark, every stretch of up
+//! to [`CHUNK`] services (longer ones are glued from chunks); for the long
+//! routes of a city sector ([`SolverData::long_routes`]), a [`RangeTable`]
+//! that gives any stretch, and any stretch in reverse order, with one
+//! concatenation. So any move that cuts routes into a few pieces and glues
+//! them again, reversed or not, is priced in O(1) however long the pieces.
 
 use super::data::{Penalty, SolverData};
+use super::range_table::RangeTable;
 use super::segment::Segment;
 
 /// Longest inner subsequence kept as a segment.
@@ -20,6 +25,11 @@ pub struct Route<S> {
     suf: Vec<S>,
     sub: Vec<S>,
     row: Vec<usize>,
+    /// Long routes only: positions `1..=m` in order, and `m..=1` (each
+    /// service free to take either direction) when reversals are not free.
+    fwd: RangeTable<S>,
+    rev: RangeTable<S>,
+    long: bool,
     /// Penalised cost (distance, fixed cost, capacity penalty).
     pub penalized: i64,
     /// Distance cost including the fixed cost (0 when empty).
@@ -36,6 +46,9 @@ impl<S> Default for Route<S> {
             suf: Vec::new(),
             sub: Vec::new(),
             row: Vec::new(),
+            fwd: RangeTable::default(),
+            rev: RangeTable::default(),
+            long: false,
             penalized: 0,
             distance: 0,
             load: 0,
@@ -75,7 +88,15 @@ impl<S: Segment> Route<S> {
 
         self.sub.clear();
         self.row.clear();
-        for i in 1..=m {
+        self.long = data.long_routes;
+        let seg = |t: &u32| data.task_seg[*t as usize];
+        if self.long {
+            self.fwd.rebuild(self.tasks.iter().map(seg), oracle);
+            if !data.symmetric {
+                self.rev.rebuild(self.tasks.iter().rev().map(seg), oracle);
+            }
+        }
+        for i in (1..=m).filter(|_| !self.long) {
             self.row.push(self.sub.len());
             let mut s = data.task_seg[self.tasks[i - 1] as usize];
             self.sub.push(s);
@@ -114,8 +135,9 @@ impl<S: Segment> Route<S> {
     }
 
     /// The cached segment of positions `i..=j` (0 and m+1 are the depot), for
-    /// `i <= j`; `None` for an inner stretch longer than [`CHUNK`] (glue its
-    /// chunks with [`Route::chunks`]).
+    /// `i <= j`; `None` for an inner stretch of a long route (see
+    /// [`Route::inner`]) or one longer than [`CHUNK`] (glue its chunks with
+    /// [`Route::chunks`]).
     #[inline]
     pub fn cached(&self, i: usize, j: usize) -> Option<&S> {
         let m = self.tasks.len();
@@ -123,7 +145,7 @@ impl<S: Segment> Route<S> {
             Some(&self.pre[j])
         } else if j == m + 1 {
             Some(&self.suf[i])
-        } else if j - i < CHUNK {
+        } else if !self.long && j - i < CHUNK {
             Some(&self.sub[self.row[i - 1] + (j - i)])
         } else {
             None
@@ -138,6 +160,23 @@ impl<S: Segment> Route<S> {
             .map(move |k| &self.sub[self.row[k - 1] + (j.min(k + CHUNK - 1) - k)])
     }
 
+    /// Inner positions `i..=j` (`1 <= i <= j <= m`) of a long route, in one
+    /// concatenation; `None` for other routes.
+    #[inline]
+    pub fn inner(&self, i: usize, j: usize, data: &SolverData<S>) -> Option<S> {
+        self.long
+            .then(|| self.fwd.query(i - 1, j - 1, &data.inst.oracle))
+    }
+
+    /// Inner positions `j, j-1, …, i` (`1 <= i <= j <= m`), each service in
+    /// whichever direction is best, in one concatenation; `None` unless the
+    /// route is long and reversals are not free.
+    #[inline]
+    pub fn reversed(&self, i: usize, j: usize, data: &SolverData<S>) -> Option<S> {
+        let m = self.tasks.len();
+        (self.long && self.rev.len() == m).then(|| self.rev.query(m - j, m - i, &data.inst.oracle))
+    }
+
     /// Segment of positions `i..=j`; `None` when `i > j`.
     pub fn range(&self, i: usize, j: usize, data: &SolverData<S>) -> Option<S> {
         if i > j {
@@ -145,6 +184,9 @@ impl<S: Segment> Route<S> {
         }
         if let Some(s) = self.cached(i, j) {
             return Some(*s);
+        }
+        if let Some(s) = self.inner(i, j, data) {
+            return Some(s);
         }
         let oracle = &data.inst.oracle;
         let mut parts = self.chunks(i, j);
