@@ -224,6 +224,66 @@ fn toy_instances_are_solved_to_their_optimum() {
     }
 }
 
+/// `carp bench` takes salt-spreading instances beside CARP files: each row's
+/// length is the toy's optimum (by the search above), checked feasible, and
+/// the CARP file still finds its best-known value in `bks.csv` beside its set.
+#[test]
+fn carp_bench_takes_salt_spreading_instances() {
+    let (Some(dir), Some(carp)) = (shared("salt-spreading"), shared("carp")) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("bench.csv");
+    let toys: Vec<_> = ["gualandi", "belben"]
+        .iter()
+        .map(|n| dir.join(n).join(format!("{n}.json")))
+        .collect();
+    let gdb1 = carp.join("gdb").join("gdb1.dat");
+    let (code, stdout, stderr) = arcplan(&[
+        "carp",
+        "bench",
+        toys[0].to_str().unwrap(),
+        toys[1].to_str().unwrap(),
+        gdb1.to_str().unwrap(),
+        "--time-limit",
+        "2s",
+        "--threads",
+        "1",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: HashMap<&str, Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[1], f)
+        })
+        .collect();
+    for (name, file) in ["gualandi", "belben"].iter().zip(&toys) {
+        let row = &rows[name];
+        assert_eq!(row[0], "salt-spreading");
+        assert_eq!(row[7], "true", "{name}: {row:?}");
+        assert_eq!(
+            row[4].parse::<i64>().unwrap(),
+            exact_optimum(file, false),
+            "{name}"
+        );
+    }
+    let row = &rows["gdb1"];
+    assert!(
+        !row[3].is_empty(),
+        "gdb1 found no best-known value: {row:?}"
+    );
+    assert_eq!(row[7], "true");
+    assert!(
+        stdout.contains("set salt-spreading: 2 instances, no best-known value"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn the_statements_gualandi_example_is_refused() {
     let Some(dir) = shared("salt-spreading/gualandi") else {

@@ -3,6 +3,7 @@
 use super::SolverArgs;
 use crate::error::{Error, Result};
 use crate::instance::carp_file;
+use crate::instance::salt_spreading::{self, model::EndRule};
 use crate::plan::carp_validator;
 use crate::solver;
 use std::collections::{BTreeMap, HashMap};
@@ -11,8 +12,11 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Set directories or instance files.
-    #[arg(required = true)]
+    /// Set directories (their `.dat` and `.txt` files) or instance files,
+    /// salt-spreading instances (ROAR-NET `.json`) among them: name those
+    /// files, since their folders also hold solutions. A salt-spreading
+    /// instance is solved under the statement's rules (routes end at a
+    /// depot) and its cost is the length its checker counts.
     pub inputs: Vec<PathBuf>,
     #[command(flatten)]
     pub solver: SolverArgs,
@@ -116,14 +120,28 @@ fn collect_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+fn print_row(row: &Row) {
+    super::say!(
+        "{:<12} {:>6} {:>10} {:>10} {:>8} {:>9.2} {:>6}",
+        row.instance,
+        row.tasks,
+        row.bks.map_or("-".into(), |b| b.to_string()),
+        row.cost,
+        row.gap().map_or("-".into(), |g| format!("{g:.3}")),
+        row.time_to_best,
+        if row.valid { "yes" } else { "NO" }
+    );
+}
+
 pub fn run(args: Args) -> Result<()> {
     let files = collect_files(&args.inputs)?;
+    // Default: the first `bks.csv` beside a set directory of the inputs.
     let bks_path = args.bks.clone().or_else(|| {
         files
-            .first()
-            .and_then(|f| f.parent().and_then(|d| d.parent()))
+            .iter()
+            .filter_map(|f| f.parent().and_then(|d| d.parent()))
             .map(|d| d.join("bks.csv"))
-            .filter(|p| p.is_file())
+            .find(|p| p.is_file())
     });
     let bks = match &bks_path {
         Some(p) => read_bks(p)?,
@@ -142,6 +160,32 @@ pub fn run(args: Args) -> Result<()> {
     );
     let mut rows = Vec::new();
     for f in &files {
+        if salt_spreading::is_salt_file(f) {
+            let s = super::salt::solve(
+                f,
+                EndRule::Depot,
+                &params,
+                std::time::Duration::ZERO,
+                |_| {},
+            )?;
+            let key = f
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let row = Row {
+                set: "salt-spreading".into(),
+                tasks: s.items,
+                bks: bks.get(&key).copied(),
+                instance: key,
+                cost: s.check.length_m.round() as i64,
+                time_to_best: s.outcome.time_to_best.as_secs_f64(),
+                valid: s.check.feasible(),
+            };
+            print_row(&row);
+            rows.push(row);
+            continue;
+        }
         let inst = carp_file::read(f)?;
         let key = f
             .file_stem()
@@ -165,16 +209,7 @@ pub fn run(args: Args) -> Result<()> {
             time_to_best: outcome.time_to_best.as_secs_f64(),
             valid: report.is_valid(),
         };
-        super::say!(
-            "{:<12} {:>6} {:>10} {:>10} {:>8} {:>9.2} {:>6}",
-            row.instance,
-            row.tasks,
-            row.bks.map_or("-".into(), |b| b.to_string()),
-            row.cost,
-            row.gap().map_or("-".into(), |g| format!("{g:.3}")),
-            row.time_to_best,
-            if row.valid { "yes" } else { "NO" }
-        );
+        print_row(&row);
         rows.push(row);
     }
     super::say!("");
@@ -222,13 +257,20 @@ pub fn summary(rows: &[Row]) -> String {
             gaps.iter().sum::<f64>() / gaps.len() as f64
         };
         let worst = gaps.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let valid = rs.iter().filter(|r| r.valid).count();
+        if gaps.is_empty() {
+            let _ = writeln!(
+                s,
+                "set {set}: {} instances, no best-known value to compare with, {valid} valid",
+                rs.len(),
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
-            "set {set}: {} instances, average gap {avg:.3} %, worst {:.3} %, {at}/{} at BKS, {} valid",
+            "set {set}: {} instances, average gap {avg:.3} %, worst {worst:.3} %, {at}/{} at BKS, {valid} valid",
             rs.len(),
-            if gaps.is_empty() { 0.0 } else { worst },
             gaps.len(),
-            rs.iter().filter(|r| r.valid).count()
         );
     }
     s
