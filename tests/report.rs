@@ -38,7 +38,7 @@ fn chromium() -> Option<PathBuf> {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("chromium is missing, and CI=true requires it (.ci/run installs it)");
         }
-        eprintln!("SKIPPED: no chromium here (the browser test runs in CI)");
+        common::skipped("no chromium here (the browser test runs in CI)");
     }
     found
 }

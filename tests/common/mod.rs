@@ -18,11 +18,23 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
             p.display()
         );
     }
-    eprintln!(
-        "SKIPPED: shared data {} is not here (the test runs in CI)",
+    skipped(&format!(
+        "shared data {} is not here (the test runs in CI)",
         p.display()
-    );
+    ));
     None
+}
+
+/// Says on the terminal that the running test skipped its check and why.
+/// Written straight to stderr: the harness captures `eprintln!` of a passing
+/// test, so a skip would look like a pass in `cargo test`'s normal output.
+pub fn skipped(why: &str) {
+    use std::io::Write as _;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
