@@ -160,6 +160,11 @@ pub fn run(args: Args) -> Result<()> {
     );
     let mut rows = Vec::new();
     for f in &files {
+        let key = f
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if salt_spreading::is_salt_file(f) {
             let s = super::salt::solve(
                 f,
@@ -168,11 +173,6 @@ pub fn run(args: Args) -> Result<()> {
                 std::time::Duration::ZERO,
                 |_| {},
             )?;
-            let key = f
-                .file_stem()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
             let row = Row {
                 set: "salt-spreading".into(),
                 tasks: s.items,
@@ -187,11 +187,6 @@ pub fn run(args: Args) -> Result<()> {
             continue;
         }
         let inst = carp_file::read(f)?;
-        let key = f
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
         let set = f
             .parent()
             .and_then(|d| d.file_name())
@@ -247,16 +242,6 @@ pub fn summary(rows: &[Row]) -> String {
     let mut s = String::new();
     for (set, rs) in sets {
         let gaps: Vec<f64> = rs.iter().filter_map(|r| r.gap()).collect();
-        let at = rs
-            .iter()
-            .filter(|r| r.bks.is_some_and(|b| r.cost <= b))
-            .count();
-        let avg = if gaps.is_empty() {
-            0.0
-        } else {
-            gaps.iter().sum::<f64>() / gaps.len() as f64
-        };
-        let worst = gaps.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let valid = rs.iter().filter(|r| r.valid).count();
         if gaps.is_empty() {
             let _ = writeln!(
@@ -266,6 +251,12 @@ pub fn summary(rows: &[Row]) -> String {
             );
             continue;
         }
+        let at = rs
+            .iter()
+            .filter(|r| r.bks.is_some_and(|b| r.cost <= b))
+            .count();
+        let avg = gaps.iter().sum::<f64>() / gaps.len() as f64;
+        let worst = gaps.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let _ = writeln!(
             s,
             "set {set}: {} instances, average gap {avg:.3} %, worst {worst:.3} %, {at}/{} at BKS, {valid} valid",

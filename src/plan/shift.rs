@@ -610,7 +610,8 @@ fn idle_vehicles(
         let tasks: usize = problems.iter().map(|p| p.tasks.len()).sum();
         let reason = if tasks == 0 {
             if city.undone.iter().any(|u| u.vehicle == t) || problems.is_empty() {
-                "no work assigned: every street it may service went to another vehicle type                  (nearer depot or cheaper per street), or is done"
+                "no work assigned: every street it may service went to another vehicle type \
+                 (nearer depot or cheaper per street), or is done"
                     .to_string()
             } else {
                 "no work left for its type".to_string()

@@ -636,7 +636,8 @@ pub fn validate_with(
         let listed = per_type.get(spec.type_name.as_str()).copied().unwrap_or(0);
         if listed != spec.count {
             err(format!(
-                "`{}`: the scenario has {} vehicles, the plan lists {listed} (with a route or                  idle)",
+                "`{}`: the scenario has {} vehicles, the plan lists {listed} (with a route or \
+                 idle)",
                 spec.type_name, spec.count
             ));
         }

@@ -262,7 +262,9 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<()> {
                 return Err(err(
                     p.span(),
                     format!(
-                        "`priority[{i}]`: class {} already has `deadline_hours` = {} in                          `priority[{j}]` (line {}), here {}: entries of one class combine their                          rules and need the same deadline; give this one another class number",
+                        "`priority[{i}]`: class {} already has `deadline_hours` = {} in \
+                         `priority[{j}]` (line {}), here {}: entries of one class combine their \
+                         rules and need the same deadline; give this one another class number",
                         v.class,
                         w.deadline_hours,
                         line_of(text, Some(q.span())),

@@ -52,6 +52,9 @@ pub struct LocalSearch<'a, S: Segment> {
     /// Penalised cost of u's route without u, and without (u, succ u), with the
     /// counter value when computed (valid while the route is unchanged).
     removal: Vec<(u64, i64, i64)>,
+    /// The same for the chains of [`CHAINS`] services that start at u
+    /// (long routes only).
+    chain_removal: Vec<(u64, [i64; CHAINS.len()])>,
     /// Moves priced since creation (for throughput measurements).
     pub evaluations: u64,
     /// Stop improving at this time (the routes stay whole and consistent).
@@ -91,6 +94,7 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
             counter: 1,
             scratch: [Vec::new(), Vec::new()],
             removal: vec![(0, 0, 0); n],
+            chain_removal: vec![(0, [0; CHAINS.len()]); if data.long_routes { n } else { 0 }],
             evaluations: 0,
             deadline: None,
             focus: None,
@@ -495,18 +499,22 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
         let (ru, pu) = (self.route_of[u as usize], self.pos_of[u as usize]);
         let (rv, pv) = (self.route_of[v as usize], self.pos_of[v as usize]);
         let (mu, mv) = (self.routes[ru].len(), self.routes[rv].len());
-        for k in CHAINS {
+        // Insertion floor of the chain so far (positions pu..=e).
+        let mut floor = 0;
+        let mut floor_to = pu - 1;
+        for (c, k) in CHAINS.into_iter().enumerate() {
             let e = pu + k - 1;
             if e > mu {
                 break;
             }
             if ru != rv {
                 let old = self.routes[ru].penalized + self.routes[rv].penalized;
-                let floor: i64 = (pu..=e)
+                floor += (floor_to + 1..=e)
                     .map(|p| self.data.insertion_floor[self.routes[ru].at(p) as usize])
-                    .sum();
+                    .sum::<i64>();
+                floor_to = e;
                 let pa = [R(ru, 0, pu - 1), R(ru, e + 1, mu + 1)];
-                let without = self.price(&pa);
+                let without = self.chain_removal_prices(u, ru, pu, mu)[c];
                 if without + floor + self.routes[rv].penalized >= old {
                     continue;
                 }
@@ -543,6 +551,33 @@ impl<'a, S: Segment> LocalSearch<'a, S> {
             }
         }
         false
+    }
+
+    /// Penalised cost of u's route without the chain of each of [`CHAINS`]
+    /// services that starts at `u` (unused where the route ends first);
+    /// cached like [`Self::removal_prices`], since every neighbour `v` of `u`
+    /// in another route needs the same prices.
+    fn chain_removal_prices(
+        &mut self,
+        u: u32,
+        ru: usize,
+        pu: usize,
+        mu: usize,
+    ) -> [i64; CHAINS.len()] {
+        let cached = self.chain_removal[u as usize];
+        if cached.0 >= self.last_modified[ru] {
+            return cached.1;
+        }
+        let mut prices = [i64::MAX / 4; CHAINS.len()];
+        for (c, k) in CHAINS.into_iter().enumerate() {
+            let e = pu + k - 1;
+            if e > mu {
+                break;
+            }
+            prices[c] = self.price(&[R(ru, 0, pu - 1), R(ru, e + 1, mu + 1)]);
+        }
+        self.chain_removal[u as usize] = (self.counter, prices);
+        prices
     }
 
     /// Penalised cost of u's route without u, and without u and its successor.

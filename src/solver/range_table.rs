@@ -20,7 +20,6 @@ pub struct RangeTable<S> {
     /// `levels` rows of `len` segments each (row `h - 1` is level `h`).
     cells: Vec<S>,
     items: Vec<S>,
-    len: usize,
 }
 
 impl<S> Default for RangeTable<S> {
@@ -28,7 +27,6 @@ impl<S> Default for RangeTable<S> {
         RangeTable {
             cells: Vec::new(),
             items: Vec::new(),
-            len: 0,
         }
     }
 }
@@ -39,7 +37,6 @@ impl<S: Segment> RangeTable<S> {
         self.items.clear();
         self.items.extend(items);
         let m = self.items.len();
-        self.len = m;
         self.cells.clear();
         if m < 2 {
             return;
@@ -76,22 +73,22 @@ impl<S: Segment> RangeTable<S> {
     }
 
     pub fn len(&self) -> usize {
-        self.len
+        self.items.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.items.is_empty()
     }
 
     /// The items `l..=r` (0-based, `l <= r < len`) as one segment.
     #[inline]
     pub fn query(&self, l: usize, r: usize, oracle: &CostOracle) -> S {
-        debug_assert!(l <= r && r < self.len);
+        debug_assert!(l <= r && r < self.items.len());
         if l == r {
             return self.items[l];
         }
         let h = (usize::BITS - (l ^ r).leading_zeros()) as usize;
-        let row = (h - 1) * self.len;
+        let row = (h - 1) * self.items.len();
         self.cells[row + l].concat(&self.cells[row + r], oracle)
     }
 }

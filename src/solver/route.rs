@@ -95,14 +95,15 @@ impl<S: Segment> Route<S> {
             if !data.symmetric {
                 self.rev.rebuild(self.tasks.iter().rev().map(seg), oracle);
             }
-        }
-        for i in (1..=m).filter(|_| !self.long) {
-            self.row.push(self.sub.len());
-            let mut s = data.task_seg[self.tasks[i - 1] as usize];
-            self.sub.push(s);
-            for j in i + 1..=m.min(i + CHUNK - 1) {
-                s = s.concat(&data.task_seg[self.tasks[j - 1] as usize], oracle);
+        } else {
+            for i in 1..=m {
+                self.row.push(self.sub.len());
+                let mut s = data.task_seg[self.tasks[i - 1] as usize];
                 self.sub.push(s);
+                for j in i + 1..=m.min(i + CHUNK - 1) {
+                    s = s.concat(&data.task_seg[self.tasks[j - 1] as usize], oracle);
+                    self.sub.push(s);
+                }
             }
         }
 
@@ -174,7 +175,7 @@ impl<S: Segment> Route<S> {
     #[inline]
     pub fn reversed(&self, i: usize, j: usize, data: &SolverData<S>) -> Option<S> {
         let m = self.tasks.len();
-        (self.long && self.rev.len() == m).then(|| self.rev.query(m - j, m - i, &data.inst.oracle))
+        (self.long && !data.symmetric).then(|| self.rev.query(m - j, m - i, &data.inst.oracle))
     }
 
     /// Segment of positions `i..=j`; `None` when `i > j`.
