@@ -6,24 +6,11 @@
 mod common;
 
 use arcplan::plan::shift::Plan;
-use common::{arcplan, fixture};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn plan_town(dir: &Path) -> (Plan, String) {
-    let (code, out, err) = arcplan(&[
-        "plan",
-        fixture("town-frost.toml").to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-        "--max-iterations",
-        "300",
-        "--threads",
-        "2",
-    ]);
-    assert_eq!(code, 0, "{out}{err}");
-    let plan: Plan =
-        serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    let plan = common::plan_town_into(dir);
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
     (plan, html)
 }
@@ -86,7 +73,25 @@ fn report_is_self_contained_and_complete() {
     }
     for c in &plan.classes {
         assert!(html.contains(&format!("class {} deadline", c.class)));
+        // The completion chart's legend names each class's curve.
+        assert!(html.contains(&format!(
+            "class {} ({} tasks): share finished",
+            c.class, c.tasks
+        )));
     }
+    // Clock times in the shift's offset, the time into the shift beside them:
+    // the town's shift starts at 03:00 (+01:00).
+    let clock = arcplan::plan::clock::ShiftClock::parse(&plan.shift_start).unwrap();
+    assert!(html.contains(&clock.heading()), "no shift heading");
+    for v in &plan.vehicles {
+        let end = format!(
+            "{} <small>(+{})</small>",
+            clock.hm(v.end_s),
+            arcplan::plan::shift::hms(v.end_s)
+        );
+        assert!(html.contains(&end), "vehicle {} ends at {end}", v.id);
+    }
+    assert!(!html.contains("&lt;small&gt;"), "markup escaped into text");
     assert!(html.contains("<canvas id=map>") && html.contains("<svg class=chart"));
 }
 

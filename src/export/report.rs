@@ -9,6 +9,7 @@
 //! `error: …` on any script error, which the headless-browser test reads.
 
 use crate::network::Network;
+use crate::plan::clock::ShiftClock;
 use crate::plan::shift::{hms, LegKind, Plan};
 use crate::scenario::Scenario;
 use serde_json::json;
@@ -57,8 +58,8 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
     let k = &plan.kpis;
     let _ = write!(
         body,
-        "<h1>{title}</h1><p class=sub>Shift from {} for at most {}. Map data © OpenStreetMap contributors, ODbL.</p>",
-        esc(&plan.shift_start),
+        "<h1>{title}</h1><p class=sub>Shift from {} for at most {}. Times are clock times in the shift's UTC offset, with the time into the shift after them. Map data © OpenStreetMap contributors, ODbL.</p>",
+        esc(&ShiftClock::parse(&plan.shift_start).map_or(plan.shift_start.clone(), |c| c.heading())),
         hms(plan.shift_max_s)
     );
     let _ = write!(
@@ -73,7 +74,7 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
             .map_or("n/a".to_string(), |g| format!("{g:.1} %")),
         k.material_used,
         k.refills,
-        hms(k.shift_end_s)
+        clock_time(plan, k.shift_end_s)
     );
     if !plan.violations.is_empty() {
         body.push_str("<section class=violations><h2>Violations</h2><ul>");
@@ -215,6 +216,15 @@ fn map_data(scenario: &Scenario, net: &Network, plan: &Plan) -> serde_json::Valu
     })
 }
 
+/// `03:02 (+1:02:00)`: the clock time in the shift's offset and the time
+/// into the shift (the offset alone if the plan's start does not parse).
+fn clock_time(plan: &Plan, t_s: f64) -> String {
+    match ShiftClock::parse(&plan.shift_start) {
+        Some(c) => format!("{} <small>(+{})</small>", c.hm(t_s), hms(t_s)),
+        None => hms(t_s),
+    }
+}
+
 fn vehicle_table(plan: &Plan) -> String {
     let mut t = String::from(
         "<section><h2>Vehicles</h2><table><thead><tr><th></th><th>vehicle</th><th>depot</th>\
@@ -235,7 +245,7 @@ fn vehicle_table(plan: &Plan) -> String {
         by_class.sort_by_key(|x| x.0);
         let done: Vec<String> = by_class
             .iter()
-            .map(|(c, t)| format!("class {c}: {}", hms(*t)))
+            .map(|(c, t)| format!("class {c}: {}", clock_time(plan, *t)))
             .collect();
         let _ = write!(
             t,
@@ -244,14 +254,14 @@ fn vehicle_table(plan: &Plan) -> String {
             colour(i),
             esc(&v.id),
             esc(&v.depot),
-            hms(v.start_s),
-            hms(v.end_s),
+            clock_time(plan, v.start_s),
+            clock_time(plan, v.end_s),
             v.service_km,
             v.deadhead_km,
             v.material_used,
             v.capacity,
             v.refills,
-            esc(&done.join(", ")),
+            done.join(", "),
             unit = v.service.unit()
         );
     }
@@ -288,8 +298,8 @@ fn class_section(plan: &Plan) -> String {
             if late { " class=late" } else { "" },
             c.class,
             c.tasks,
-            hms(c.deadline_s),
-            c.finished_s.map_or("—".into(), hms),
+            clock_time(plan, c.deadline_s),
+            c.finished_s.map_or("—".into(), |t| clock_time(plan, t)),
             c.late_tasks,
             hms(c.lateness_s)
         );
@@ -314,18 +324,51 @@ fn class_section(plan: &Plan) -> String {
         "<svg class=chart viewBox=\"0 0 {w} {h}\" role=img aria-label=\"share of each priority class finished over time\">\
          <line x1={pad} y1={} x2={} y2={} class=axis /><line x1={pad} y1={pad} x2={pad} y2={} class=axis />\
          <text x=4 y={} class=tick>0 %</text><text x=4 y={} class=tick>100 %</text>\
-         <text x={pad} y={} class=tick>0:00</text><text x={} y={} class=tick text-anchor=end>{}</text>",
+         <text x={} y={} class=tick>clock time (time into the shift)</text>",
         y(0.0),
         w - pad,
         y(0.0),
         y(0.0),
         y(0.0),
         y(1.0) + 4.0,
-        h - pad + 16.0,
-        w - pad,
-        h - pad + 16.0,
-        hms(horizon)
+        w / 2.0 - 50.0,
+        h - 4.0
     );
+    // Five ticks: the clock time, and the time into the shift.
+    let clock = ShiftClock::parse(&plan.shift_start);
+    for k in 0..=4 {
+        let t = horizon * k as f64 / 4.0;
+        let anchor = match k {
+            0 => "start",
+            4 => "end",
+            _ => "middle",
+        };
+        let label = clock.map_or(hms(t), |c| format!("{} (+{})", c.hm(t), hms(t)));
+        let _ = write!(
+            s,
+            "<text x={:.1} y={} class=tick text-anchor={anchor}>{label}</text>",
+            x(t),
+            h - pad + 16.0
+        );
+    }
+    // Legend, bottom right of the plot (the curves end at the top).
+    let n = plan.classes.len();
+    for (i, c) in plan.classes.iter().enumerate() {
+        let col = CLASS_COLOURS[i % CLASS_COLOURS.len()];
+        let ly = y(0.0) - 8.0 - 16.0 * (n - 1 - i) as f64;
+        let lx = w - pad - 230.0;
+        let _ = write!(
+            s,
+            "<line x1={lx:.1} y1={:.1} x2={:.1} y2={:.1} stroke=\"{col}\" stroke-width=2 />\
+             <text x={:.1} y={ly:.1} class=tick>class {} ({} tasks): share finished</text>",
+            ly - 4.0,
+            lx + 18.0,
+            ly - 4.0,
+            lx + 24.0,
+            c.class,
+            c.tasks
+        );
+    }
     for (i, c) in plan.classes.iter().enumerate() {
         let col = CLASS_COLOURS[i % CLASS_COLOURS.len()];
         let mut ends: Vec<f64> = plan

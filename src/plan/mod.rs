@@ -4,6 +4,7 @@
 pub mod bounds;
 pub mod carp_solution;
 pub mod carp_validator;
+pub mod clock;
 pub mod min_cost_flow;
 pub mod salt_bound;
 pub mod salt_check;

@@ -85,3 +85,23 @@ pub fn fixture_text_anywhere(name: &str) -> String {
         )
         .replace("dem = \"dem\"", &format!("dem = {:?}", fixture("dem")))
 }
+
+/// `arcplan plan` on the fixture town's frost scenario (300 iterations, two
+/// threads) into `dir`; the plan it wrote, after the CLI said it validated.
+#[allow(dead_code)]
+pub fn plan_town_into(dir: &std::path::Path) -> arcplan::plan::shift::Plan {
+    let (code, out, err) = arcplan(&[
+        "plan",
+        fixture("town-frost.toml").to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--max-iterations",
+        "300",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("validated"), "{out}");
+    serde_json::from_slice(&std::fs::read(dir.join("plan.json")).expect("plan.json"))
+        .expect("plan.json parses")
+}
