@@ -180,7 +180,8 @@ fn cli_plan_writes_every_output_and_validate_accepts_it() {
     for v in &plan.vehicles {
         let id = v.id.replace([' ', '#'], "_");
         let csv = std::fs::read_to_string(dir.join(format!("itinerary-{id}.csv"))).unwrap();
-        assert_eq!(csv.lines().count(), v.legs.len() + 1);
+        // One row per street run (tests/cab_files.rs checks the rows).
+        assert!(csv.lines().count() > 1 && csv.lines().count() <= v.legs.len() + 1);
         let gpx = std::fs::read_to_string(dir.join(format!("track-{id}.gpx"))).unwrap();
         assert!(gpx.contains("<trkpt"));
     }

@@ -187,6 +187,7 @@ pub(super) fn write_outputs(
     if let Some((more, _)) = extra {
         files.extend(more.into_iter().map(|(p, b)| (dir.join(p), b)));
     }
+    let clock = crate::plan::clock::ShiftClock::parse(&plan.shift_start);
     for v in &plan.vehicles {
         let safe: String =
             v.id.chars()
@@ -200,11 +201,11 @@ pub(super) fn write_outputs(
                 .collect();
         files.push((
             dir.join(format!("itinerary-{safe}.csv")),
-            crate::export::csv::itinerary(v, net).into_bytes(),
+            crate::export::csv::itinerary(v, net, clock.as_ref()).into_bytes(),
         ));
         files.push((
             dir.join(format!("track-{safe}.gpx")),
-            crate::export::gpx::track(v, net).into_bytes(),
+            crate::export::gpx::track(v, net, clock.as_ref()).into_bytes(),
         ));
     }
     for (path, bytes) in files {

@@ -1,7 +1,11 @@
-//! A printable itinerary per vehicle: one row per leg with clock times.
+//! A printable itinerary per vehicle: the route sheet's rows (see
+//! [`super::directions`]) with clock times in the shift's UTC offset and
+//! offsets from its start.
 
+use super::directions::rows;
 use crate::network::Network;
-use crate::plan::shift::{hms, LegKind, VehiclePlan};
+use crate::plan::clock::ShiftClock;
+use crate::plan::shift::{hms, VehiclePlan};
 
 fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
@@ -11,41 +15,42 @@ fn quote(s: &str) -> String {
     }
 }
 
-/// CSV text; a service leg's street is its way's name (or OSM id).
-pub fn itinerary(v: &VehiclePlan, net: &Network) -> String {
-    let street = |seg: u32| {
-        let w = net.way_of(seg);
-        w.name
-            .clone()
-            .unwrap_or_else(|| format!("way {}", w.osm_id))
-    };
+/// CSV text. `clock` is the plan's shift start (the clock columns stay
+/// empty without one).
+pub fn itinerary(v: &VehiclePlan, net: &Network, clock: Option<&ShiftClock>) -> String {
     let mut out = String::from(
-        "seq,kind,start,end,duration_min,distance_m,street,osm_way,priority,material_before,material_after,site\n",
+        "row,kind,clock_start,clock_end,start,end,duration_min,distance_m,street,osm_ways,legs,priority,material_before,material_after,unit,site\n",
     );
-    for l in &v.legs {
-        let (name, way) = match (l.kind, l.steps.first()) {
-            (LegKind::Service, Some(s)) => (street(s.segment), s.way.to_string()),
-            (_, Some(_)) => (format!("{} streets", l.steps.len()), String::new()),
-            _ => (String::new(), String::new()),
-        };
-        let kind = serde_json::to_value(l.kind)
+    let unit = v.service.unit();
+    for (i, r) in rows(v, net).iter().enumerate() {
+        let kind = serde_json::to_value(r.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
+        let ways: Vec<String> = r.ways.iter().map(i64::to_string).collect();
+        let legs = if r.legs.0 == r.legs.1 {
+            r.legs.0.to_string()
+        } else {
+            format!("{}-{}", r.legs.0, r.legs.1)
+        };
         out.push_str(&format!(
-            "{},{},{},{},{:.1},{:.0},{},{},{},{:.1},{:.1},{}\n",
-            l.seq,
+            "{},{},{},{},{},{},{:.1},{:.0},{},{},{},{},{:.1},{:.1},{},{}\n",
+            i + 1,
             kind,
-            hms(l.start_s),
-            hms(l.end_s),
-            (l.end_s - l.start_s) / 60.0,
-            l.distance_m,
-            quote(&name),
-            way,
-            l.priority.map(|p| p.to_string()).unwrap_or_default(),
-            l.material_before,
-            l.material_after,
-            quote(l.site.as_deref().unwrap_or("")),
+            clock.map(|c| c.hm(r.start_s)).unwrap_or_default(),
+            clock.map(|c| c.hm(r.end_s)).unwrap_or_default(),
+            hms(r.start_s),
+            hms(r.end_s),
+            (r.end_s - r.start_s) / 60.0,
+            r.distance_m,
+            quote(&r.street),
+            ways.join(";"),
+            legs,
+            r.priority.map(|p| p.to_string()).unwrap_or_default(),
+            r.material_before,
+            r.material_after,
+            unit,
+            quote(r.site.as_deref().unwrap_or("")),
         ));
     }
     out

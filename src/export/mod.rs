@@ -2,6 +2,7 @@
 //! itinerary and a GPX track per vehicle, and the HTML report.
 
 pub mod csv;
+pub mod directions;
 pub mod geojson;
 pub mod gpx;
 pub mod report;
