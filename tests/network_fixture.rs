@@ -267,3 +267,65 @@ fn road_classes_are_a_parameter() {
     assert_ne!(code, 0);
     assert!(err.contains("unknown road class `footway`"), "{err}");
 }
+
+/// Writing a scenario: the extent comes from the data, and `--near` lists
+/// the intersections nearest a point (nearest first, with their streets)
+/// and where a yard put there joins the streets; a bad point is refused.
+#[test]
+fn network_gives_its_extent_and_the_intersections_near_a_point() {
+    let fx = common::fixture("town.osm.pbf");
+    let (code, out, err) = common::arcplan(&[
+        "network",
+        fx.to_str().unwrap(),
+        "--json",
+        "--near",
+        "10.0030,45.0020",
+        "--count",
+        "4",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let e = &v["extent"];
+    let (x0, x1) = (
+        e["min_lon"].as_f64().unwrap(),
+        e["max_lon"].as_f64().unwrap(),
+    );
+    let (y0, y1) = (
+        e["min_lat"].as_f64().unwrap(),
+        e["max_lat"].as_f64().unwrap(),
+    );
+    assert!(
+        x0 < 10.003 && 10.003 < x1 && y0 < 45.002 && 45.002 < y1,
+        "{e}"
+    );
+    assert!(e["width_km"].as_f64().unwrap() > 0.1 && e["width_km"].as_f64().unwrap() < 10.0);
+    let nodes = v["near"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 4);
+    let d: Vec<f64> = nodes
+        .iter()
+        .map(|n| n["distance_m"].as_f64().unwrap())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    assert!(nodes
+        .iter()
+        .all(|n| !n["streets"].as_array().unwrap().is_empty()));
+    let join = &v["near"]["yard_joins"];
+    assert!(join["distance_m"].as_f64().unwrap() < 300.0, "{join}");
+    // Text: one line per intersection, a snippet for the scenario.
+    let (code, out, _) =
+        common::arcplan(&["network", fx.to_str().unwrap(), "--near", "10.0030,45.0020"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("extent: lon ") && out.contains("1. ") && out.contains("lon = "),
+        "{out}"
+    );
+    assert!(
+        out.contains("a depot or refill site at this point joins"),
+        "{out}"
+    );
+    for bad in ["10.0,95", "east,45", "10.0"] {
+        let (code, _, err) = common::arcplan(&["network", fx.to_str().unwrap(), "--near", bad]);
+        assert_ne!(code, 0, "{bad}");
+        assert!(err.contains(&format!("`{bad}`")), "{bad}: {err}");
+    }
+}

@@ -56,6 +56,15 @@ impl SnapIndex {
         }
     }
 
+    /// The `count` intersections nearest to `[lon, lat]`, nearest first.
+    pub fn nearest_nodes(&self, p: [f64; 2], count: usize) -> Vec<u32> {
+        self.points
+            .nearest_neighbor_iter(&to_xyz(p))
+            .take(count)
+            .map(|n| n.data)
+            .collect()
+    }
+
     /// The nearest segment and node to `[lon, lat]`, or `None` for an empty network.
     pub fn snap(&self, net: &super::Network, p: [f64; 2]) -> Option<Snapped> {
         self.snap_where(net, p, |_| true)

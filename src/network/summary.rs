@@ -32,8 +32,46 @@ pub struct GradeSummary {
     pub max_abs_pct: f64,
 }
 
+/// The extent of the network's intersections, from the data (an extract's
+/// header may have no bounding box, or a larger one).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Extent {
+    pub min_lon: f64,
+    pub min_lat: f64,
+    pub max_lon: f64,
+    pub max_lat: f64,
+    /// `[lon, lat]` of the box's middle.
+    pub centre: [f64; 2],
+    pub width_km: f64,
+    pub height_km: f64,
+}
+
+impl Extent {
+    fn of(net: &Network) -> Option<Extent> {
+        let first = net.nodes.first()?;
+        let (mut a, mut b) = ([first.lon, first.lat], [first.lon, first.lat]);
+        for n in &net.nodes {
+            a = [a[0].min(n.lon), a[1].min(n.lat)];
+            b = [b[0].max(n.lon), b[1].max(n.lat)];
+        }
+        let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        let d = crate::geodesy::distance_m;
+        Some(Extent {
+            min_lon: a[0],
+            min_lat: a[1],
+            max_lon: b[0],
+            max_lat: b[1],
+            centre: mid,
+            width_km: d([a[0], mid[1]], [b[0], mid[1]]) / 1000.0,
+            height_km: d([mid[0], a[1]], [mid[0], b[1]]) / 1000.0,
+        })
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
+    /// `None` for a network without intersections.
+    pub extent: Option<Extent>,
     pub intersections: usize,
     pub segments: usize,
     /// Directed links (a two-way segment is two).
@@ -132,6 +170,7 @@ impl Summary {
         let bridge_ways = net.ways.iter().filter(|w| w.bridge).count();
         let km = net.total_km();
         Summary {
+            extent: Extent::of(net),
             intersections: net.nodes.len(),
             segments: net.segments.len(),
             links: net.num_links(),
@@ -162,6 +201,13 @@ impl Summary {
             "  {} intersections, {} street segments ({} directed links), {:.1} km",
             self.intersections, self.segments, self.links, self.km
         );
+        if let Some(e) = &self.extent {
+            let _ = writeln!(
+                s,
+                "  extent: lon {:.5} to {:.5}, lat {:.5} to {:.5} ({:.1} km × {:.1} km); centre lon {:.5}, lat {:.5}",
+                e.min_lon, e.max_lon, e.min_lat, e.max_lat, e.width_km, e.height_km, e.centre[0], e.centre[1]
+            );
+        }
         let mut classes: Vec<_> = self.km_by_class.iter().collect();
         classes.sort_by(|a, b| b.1.total_cmp(a.1));
         let list: Vec<String> = classes.iter().map(|(c, k)| format!("{c} {k:.1}")).collect();
