@@ -29,9 +29,13 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 pub enum BatchCommand {
     /// Gather the summaries of shard runs into one.
+    #[command(
+        after_help = "Example:\n  arcplan batch merge /tmp/nightly-0 /tmp/nightly-1 --out /tmp/nightly"
+    )]
     Merge {
         /// The shards' output directories.
         dirs: Vec<PathBuf>,
+        /// Directory for the merged summary.csv and summary.json.
         #[arg(long)]
         out: PathBuf,
     },

@@ -42,16 +42,31 @@ pub struct Cli {
 pub enum Command {
     /// Plan the shifts of a scenario: timed routes per vehicle, written as
     /// plan.json, routes.geojson, a CSV itinerary and a GPX track per vehicle.
+    #[command(
+        after_help = "Example:\n  arcplan plan fixtures/helsinki-sweeping.toml --out /tmp/helsinki --time-limit 8s"
+    )]
     Plan(plan::Args),
     /// Re-plan during an event (storm upgrade, vehicle down or added, road
     /// closed, progress) from the plan being driven; also writes changes.json.
+    #[command(
+        after_help = "Example:\n  arcplan replan fixtures/malta-sweeping.toml --plan /tmp/maltasw/plan.json --events storm.toml --out /tmp/maltasw-2"
+    )]
     Replan(replan::Args),
     /// Run many scenarios (files and parameter sweeps) from a manifest, or
     /// merge the summaries of sharded runs.
+    #[command(
+        after_help = "Example:\n  arcplan batch nightly.toml --out /tmp/nightly --shard 0/4;  arcplan batch merge /tmp/nightly-* --out /tmp/all"
+    )]
     Batch(batch::Args),
     /// Check a plan.json against its scenario and map.
+    #[command(
+        after_help = "Example:\n  arcplan validate fixtures/helsinki-sweeping.toml /tmp/helsinki/plan.json"
+    )]
     Validate(validate::Args),
     /// Read an OpenStreetMap extract (and elevation) into a road network and summarise it.
+    #[command(
+        after_help = "Example:\n  arcplan network ../shared/data/osm/helsinki.osm.pbf --near 24.9410,60.1690"
+    )]
     Network(network::Args),
     /// Capacitated arc routing on benchmark instances.
     #[command(subcommand)]
@@ -61,8 +76,14 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum CarpCommand {
     /// Solve one benchmark instance.
+    #[command(
+        after_help = "Example:\n  arcplan carp solve ../shared/data/carp/gdb/gdb1.dat --time-limit 5s"
+    )]
     Solve(carp_solve::Args),
     /// Solve a set of instances and compare with the best-known solutions.
+    #[command(
+        after_help = "Example:\n  arcplan carp bench ../shared/data/carp/val --time-limit 20s --threads 2 --csv /tmp/val.csv"
+    )]
     Bench(carp_bench::Args),
     /// Check a salt-spreading solution (ROAR-NET format) against its instance.
     Check(carp_check::Args),
@@ -74,9 +95,11 @@ pub struct SolverArgs {
     /// Time limit per instance (e.g. 10s, 500ms, 2m).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub time_limit: Duration,
+    /// Random seed: the same seed, input and `--max-iterations` give the
+    /// same plan (a time limit alone stops at a point that depends on load).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Solver threads (islands); default: all cores.
+    /// Solver threads (islands); 0 or absent: all cores.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Stop after this many generations in all.
@@ -94,16 +117,19 @@ pub struct SolverArgs {
     /// Generations without improvement before an island restarts.
     #[arg(long, default_value_t = crate::solver::Params::default().restart_after)]
     pub restart_after: u64,
-    /// Population: the size each sub-population is cut back to, and how many
-    /// offspring it takes before the cut.
+    /// Population: the size each sub-population is cut back to.
     #[arg(long, default_value_t = crate::solver::Params::default().mu, value_parser = parse_count)]
     pub mu: usize,
+    /// Population: the offspring a sub-population takes before it is cut
+    /// back to `--mu`.
     #[arg(long, default_value_t = crate::solver::Params::default().lambda, value_parser = parse_count)]
     pub lambda: usize,
-    /// Diversity: members kept for their cost alone, and the number of closest
-    /// members a member's diversity is measured against.
+    /// Diversity: members kept for their cost alone, whatever their
+    /// diversity.
     #[arg(long, default_value_t = crate::solver::Params::default().n_elite)]
     pub n_elite: usize,
+    /// Diversity: how many of its closest members a member's diversity is
+    /// measured against.
     #[arg(long, default_value_t = crate::solver::Params::default().n_close, value_parser = parse_count)]
     pub n_close: usize,
     /// Share of the offspring the penalty aims to keep feasible (0 to 1).
@@ -139,6 +165,7 @@ impl SolverArgs {
             seed: self.seed,
             threads: self
                 .threads
+                .filter(|&t| t > 0)
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             time_limit: Some(self.time_limit),
             max_iterations: self.max_iterations,
@@ -271,4 +298,65 @@ impl Stopwatch {
 pub fn interactive() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every subcommand's `--help` has an example, and every argument and
+    /// option of every subcommand a sentence.
+    #[test]
+    fn every_subcommand_has_an_example_and_every_option_a_sentence() {
+        fn walk(cmd: &clap::Command, path: &str, leaves: &mut usize) {
+            let name = format!("{path} {}", cmd.get_name()).trim().to_string();
+            let subs: Vec<&clap::Command> = cmd
+                .get_subcommands()
+                .filter(|c| c.get_name() != "help")
+                .collect();
+            if subs.is_empty() || cmd.get_name() == "batch" {
+                *leaves += 1;
+                let example = cmd
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    example.contains("Example"),
+                    "`{name} --help` has no example"
+                );
+                for a in cmd.get_arguments() {
+                    if matches!(a.get_id().as_str(), "help" | "version") {
+                        continue;
+                    }
+                    let text = a.get_help().map(|h| h.to_string()).unwrap_or_default();
+                    assert!(
+                        text.trim().len() > 10,
+                        "`{name}`: `{}` has no help sentence",
+                        a.get_id()
+                    );
+                }
+            }
+            for c in subs {
+                walk(c, &name, leaves);
+            }
+        }
+        let mut leaves = 0;
+        walk(&Cli::command(), "", &mut leaves);
+        assert!(leaves >= 8, "only {leaves} subcommands seen");
+    }
+
+    #[test]
+    fn zero_threads_means_all_cores() {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(["arcplan", "carp", "solve", "x.dat", "--threads", "0"]);
+        let Ok(Cli {
+            command: super::Command::Carp(super::CarpCommand::Solve(a)),
+        }) = cli
+        else {
+            panic!("parses")
+        };
+        let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(a.solver.params().threads, all);
+    }
 }

@@ -7,7 +7,10 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The scenario the plan was made for (TOML).
     pub scenario: PathBuf,
+    /// The plan to check: a `plan.json` written by `arcplan plan` or
+    /// `arcplan replan`.
     pub plan: PathBuf,
     /// The events of a re-plan (`arcplan replan --events`): the plan is checked
     /// against the scenario as they leave it (storm upgrade, vehicles added,
