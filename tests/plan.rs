@@ -302,3 +302,52 @@ fn the_output_folder_holds_one_plan_and_is_checked_first() {
     assert!(e.contains("not an earlier output of arcplan"), "{e}");
     assert_eq!(files(&docs), vec!["notes.txt".to_string()]);
 }
+
+/// A plan that is written and valid but late exits with its own status (4),
+/// so a nightly job can alert; a plan on time exits 0.
+#[test]
+fn a_late_plan_is_written_and_exits_with_its_own_status() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("town-frost.toml"))
+        .unwrap()
+        .replace("deadline_hours = 0.17", "deadline_hours = 0.02")
+        .replace(
+            "extract = \"town.osm.pbf\"",
+            &format!("extract = {:?}", fixture("town.osm.pbf")),
+        )
+        .replace("dem = \"dem\"", &format!("dem = {:?}", fixture("dem")));
+    let scen = tmp.path().join("late-frost.toml");
+    std::fs::write(&scen, text).unwrap();
+    let out = tmp.path().join("late");
+    let args = |s: &str, o: &str| {
+        [
+            "plan",
+            s,
+            "--out",
+            o,
+            "--max-iterations",
+            "300",
+            "--threads",
+            "2",
+        ]
+        .map(String::from)
+    };
+    let a = args(scen.to_str().unwrap(), out.to_str().unwrap());
+    let (code, stdout, err) = arcplan(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, arcplan::cli::EXIT_LATE, "{stdout}{err}");
+    assert!(
+        stdout.contains("LATE") && stdout.contains("validated"),
+        "{stdout}"
+    );
+    let plan = Plan::read(&out.join("plan.json")).unwrap();
+    assert!(plan.is_late() && plan.classes[0].late_tasks > 0);
+    // The same scenario with its own deadlines: on time, exit 0.
+    let on_time = tmp.path().join("on-time");
+    let a = args(
+        fixture("town-frost.toml").to_str().unwrap(),
+        on_time.to_str().unwrap(),
+    );
+    let (code, stdout, _) = arcplan(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!Plan::read(&on_time.join("plan.json")).unwrap().is_late());
+}

@@ -231,11 +231,34 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 }
 
 /// Runs the command line; returns the process exit code.
+/// Exit status of `plan` and `replan` when the plan is written and valid
+/// but late (a deadline missed, work left undone, a vehicle back after the
+/// shift): a nightly job can alert on it.
+pub const EXIT_LATE: i32 = 4;
+
+/// 0 for a plan on time, [`EXIT_LATE`] for a late one (the summary says
+/// what is late).
+fn exit_code(plan: &crate::plan::shift::Plan) -> i32 {
+    if plan.is_late() {
+        say!("  the plan is LATE (exit status {EXIT_LATE}): see the priority lines and violations above");
+        EXIT_LATE
+    } else {
+        0
+    }
+}
+
 pub fn run() -> i32 {
     let cli = Cli::parse();
+    let code = |r: Result<i32, crate::Error>| match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    };
     let result = match cli.command {
-        Command::Plan(a) => plan::run(a),
-        Command::Replan(a) => replan::run(a),
+        Command::Plan(a) => return code(plan::run(a)),
+        Command::Replan(a) => return code(replan::run(a)),
         Command::Batch(a) => batch::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Network(a) => network::run(a),

@@ -24,7 +24,7 @@ pub struct Args {
     pub solver: SolverArgs,
 }
 
-pub fn run(a: Args) -> Result<()> {
+pub fn run(a: Args) -> Result<i32> {
     let scenario = crate::scenario::load(&a.scenario)?;
     // Checked before any work: an output that cannot be written fails now,
     // not after the solve.
@@ -42,7 +42,7 @@ pub fn run(a: Args) -> Result<()> {
     }
     let Some(out_dir) = out_dir else {
         say!("  {}", clock.line());
-        return Ok(());
+        return Ok(0);
     };
     let solutions = solve_all(&problem, &a.solver.params(), &[]);
     clock.lap("solve");
@@ -58,7 +58,7 @@ pub fn run(a: Args) -> Result<()> {
     out_dir.commit()?;
     clock.lap("outputs");
     summary(&plan, &clock, &out);
-    Ok(())
+    Ok(super::exit_code(&plan))
 }
 
 /// Writes the scenario's work as salt-spreading instances, one per service.

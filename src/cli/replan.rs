@@ -33,7 +33,7 @@ pub struct Args {
     pub solver: SolverArgs,
 }
 
-pub fn run(a: Args) -> Result<()> {
+pub fn run(a: Args) -> Result<i32> {
     let scenario = crate::scenario::load(&a.scenario)?;
     let out_dir = crate::util::OutputDir::prepare(&a.out, "plan.json")?;
     let mut clock = super::Stopwatch::start();
@@ -95,5 +95,5 @@ pub fn run(a: Args) -> Result<()> {
         ch.added,
         ch.dropped
     );
-    Ok(())
+    Ok(super::exit_code(&new))
 }

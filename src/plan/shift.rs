@@ -170,6 +170,19 @@ pub struct ReplanOf {
 }
 
 impl Plan {
+    /// Whether the plan is late: a priority class finished after its
+    /// deadline or left undone, or a vehicle back after the shift's end.
+    /// (`arcplan plan` and `replan` then exit with [`crate::cli::EXIT_LATE`].)
+    pub fn is_late(&self) -> bool {
+        self.classes
+            .iter()
+            .any(|c| c.late_tasks > 0 || c.undone > 0)
+            || self
+                .vehicles
+                .iter()
+                .any(|v| v.end_s > self.shift_max_s + 0.5)
+    }
+
     /// Reads a `plan.json`, refusing another schema.
     pub fn read(path: &std::path::Path) -> crate::Result<Plan> {
         use crate::Error;
