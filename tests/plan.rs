@@ -341,6 +341,21 @@ fn a_late_plan_is_written_and_exits_with_its_own_status() {
     );
     let plan = Plan::read(&out.join("plan.json")).unwrap();
     assert!(plan.is_late() && plan.classes[0].late_tasks > 0);
+    // `--json`: the summary is one JSON object on stdout, saying the same.
+    let mut a = args(
+        scen.to_str().unwrap(),
+        tmp.path().join("late-json").to_str().unwrap(),
+    )
+    .to_vec();
+    a.push("--json".into());
+    let (code, stdout, err) = arcplan(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, arcplan::cli::EXIT_LATE, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("stdout is one JSON object");
+    assert_eq!(v["late"], true);
+    assert_eq!(v["exit_status"], arcplan::cli::EXIT_LATE);
+    assert_eq!(v["vehicles"].as_array().unwrap().len(), plan.vehicles.len());
+    assert!(v["classes"][0]["late_tasks"].as_u64().unwrap() > 0);
+    assert!(v["kpis"]["deadhead_km"].as_f64().is_some());
     // The same scenario with its own deadlines: on time, exit 0.
     let on_time = tmp.path().join("on-time");
     let a = args(

@@ -414,18 +414,25 @@ fn cli_replan_writes_changes_and_validates() {
     )
     .unwrap();
     let second = dir.path().join("second");
-    let (code, out, err) = arcplan(&[
-        "replan",
-        scen.to_str().unwrap(),
-        "--plan",
-        plan_path.to_str().unwrap(),
-        "--events",
-        events.to_str().unwrap(),
-        "--out",
-        second.to_str().unwrap(),
-        "--max-iterations",
-        "300",
-    ]);
+    let replan_into = |out: &std::path::Path, json: bool| {
+        let mut a = vec![
+            "replan",
+            scen.to_str().unwrap(),
+            "--plan",
+            plan_path.to_str().unwrap(),
+            "--events",
+            events.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--max-iterations",
+            "300",
+        ];
+        if json {
+            a.push("--json");
+        }
+        arcplan(&a)
+    };
+    let (code, out, err) = replan_into(&second, false);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("taken over from vehicles down"), "{out}");
     let ch: serde_json::Value =
@@ -433,6 +440,15 @@ fn cli_replan_writes_changes_and_validates() {
     assert!(ch["reassigned_from_down"].as_u64().unwrap() > 0, "{ch}");
     let html = std::fs::read_to_string(second.join("report.html")).unwrap();
     assert!(html.contains("Re-plan at"));
+    // The same re-plan with `--json`: one object, its changes under `replan`.
+    let (code, out, err) = replan_into(&dir.path().join("second-json"), true);
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is one JSON object");
+    assert_eq!(v["late"], false);
+    assert_eq!(
+        v["replan"]["taken_over_from_vehicles_down"], ch["reassigned_from_down"],
+        "{v}"
+    );
     let (code, out, _) = arcplan(&[
         "validate",
         scen.to_str().unwrap(),

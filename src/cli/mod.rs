@@ -238,9 +238,11 @@ pub const EXIT_LATE: i32 = 4;
 
 /// 0 for a plan on time, [`EXIT_LATE`] for a late one (the summary says
 /// what is late).
-fn exit_code(plan: &crate::plan::shift::Plan) -> i32 {
+fn exit_code(plan: &crate::plan::shift::Plan, quiet: bool) -> i32 {
     if plan.is_late() {
-        say!("  the plan is LATE (exit status {EXIT_LATE}): see the priority lines and violations above");
+        if !quiet {
+            say!("  the plan is LATE (exit status {EXIT_LATE}): see the priority lines and violations above");
+        }
         EXIT_LATE
     } else {
         0
@@ -303,6 +305,19 @@ impl Stopwatch {
     }
 
     /// "network and instances 1.20 s, solve 30.00 s, …; total 31.50 s".
+    /// The stages' seconds, and the total, as a JSON object.
+    pub fn laps_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        for (n, s) in &self.laps {
+            m.insert(n.to_string(), serde_json::json!(s));
+        }
+        m.insert(
+            "total".into(),
+            serde_json::json!(self.start.elapsed().as_secs_f64()),
+        );
+        serde_json::Value::Object(m)
+    }
+
     pub fn line(&self) -> String {
         let laps: Vec<String> = self
             .laps

@@ -20,6 +20,10 @@ pub struct Args {
     /// one file per service, `<name>-<service>.json`.
     #[arg(long, value_name = "FILE.json")]
     pub export_salt_spreading: Option<PathBuf>,
+    /// Print the summary as one JSON object (KPIs, vehicles, classes,
+    /// violations, warnings, whether the plan is late, timings) instead of text.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub solver: SolverArgs,
 }
@@ -57,8 +61,12 @@ pub fn run(a: Args) -> Result<i32> {
     let out = out_dir.target().to_path_buf();
     out_dir.commit()?;
     clock.lap("outputs");
-    summary(&plan, &clock, &out);
-    Ok(super::exit_code(&plan))
+    if a.json {
+        say!("{}", summary_json(&plan, &clock, &out, None));
+    } else {
+        summary(&plan, &clock, &out);
+    }
+    Ok(super::exit_code(&plan, a.json))
 }
 
 /// Writes the scenario's work as salt-spreading instances, one per service.
@@ -212,6 +220,50 @@ pub(super) fn write_outputs(
         write_atomic(&path, &bytes)?;
     }
     Ok(())
+}
+
+/// The summary as one JSON object; `extra` (a re-plan's changes) is added
+/// under its key.
+pub(super) fn summary_json(
+    plan: &Plan,
+    clock: &super::Stopwatch,
+    out: &Path,
+    extra: Option<(&str, serde_json::Value)>,
+) -> String {
+    let vehicles: Vec<serde_json::Value> = plan
+        .vehicles
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "id": v.id, "type": v.type_name, "depot": v.depot,
+                "start_s": v.start_s, "end_s": v.end_s,
+                "service_km": v.service_km, "deadhead_km": v.deadhead_km,
+                "material_used": v.material_used, "capacity": v.capacity,
+                "unit": v.service.unit(), "refills": v.refills,
+                "down_s": v.down_s,
+            })
+        })
+        .collect();
+    let late = plan.is_late();
+    let mut value = serde_json::json!({
+        "scenario": plan.scenario,
+        "shift_start": plan.shift_start,
+        "out": out.display().to_string(),
+        "validated": true,
+        "late": late,
+        "exit_status": if late { super::EXIT_LATE } else { 0 },
+        "kpis": plan.kpis,
+        "vehicles": vehicles,
+        "idle": plan.idle,
+        "classes": plan.classes,
+        "violations": plan.violations,
+        "warnings": plan.warnings,
+        "timings_s": clock.laps_json(),
+    });
+    if let (Some((key, v)), Some(obj)) = (extra, value.as_object_mut()) {
+        obj.insert(key.to_string(), v);
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
 pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {

@@ -29,6 +29,10 @@ pub struct Args {
     /// Re-optimise freely, without the stability price.
     #[arg(long)]
     pub no_stability: bool,
+    /// Print the summary as one JSON object (as `arcplan plan --json`, with
+    /// the re-plan's changes under `replan`) instead of text.
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub solver: SolverArgs,
 }
@@ -85,6 +89,21 @@ pub fn run(a: Args) -> Result<i32> {
     )?;
     out_dir.commit()?;
     clock.lap("outputs");
+    if a.json {
+        let changes = serde_json::json!({
+            "time_s": r.time_s,
+            "vehicles_changed": ch.vehicles_changed.len(),
+            "moved": ch.moved.len(),
+            "taken_over_from_vehicles_down": ch.reassigned_from_down,
+            "added": ch.added,
+            "dropped": ch.dropped,
+        });
+        say!(
+            "{}",
+            super::plan::summary_json(&new, &clock, &a.out, Some(("replan", changes)))
+        );
+        return Ok(super::exit_code(&new, true));
+    }
     summary(&new, &clock, &a.out);
     say!(
         "  re-plan at {}: {} vehicle(s) changed, {} service(s) moved, {} taken over from vehicles down, {} new, {} dropped",
@@ -95,5 +114,5 @@ pub fn run(a: Args) -> Result<i32> {
         ch.added,
         ch.dropped
     );
-    Ok(super::exit_code(&new))
+    Ok(super::exit_code(&new, false))
 }
