@@ -480,16 +480,7 @@ fn cli_replan_writes_changes_and_validates() {
     )
     .unwrap();
     let third = dir.path().join("third");
-    let (code, _, err) = arcplan(&[
-        "replan",
-        scen.to_str().unwrap(),
-        "--plan",
-        plan_path.to_str().unwrap(),
-        "--events",
-        events.to_str().unwrap(),
-        "--out",
-        third.to_str().unwrap(),
-    ]);
+    let (code, _, err) = replan_into(&third, false);
     assert_ne!(code, 0);
     assert!(err.contains("unknown vehicle `nobody`"), "{err}");
     assert!(!third.exists());

@@ -230,7 +230,6 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Runs the command line; returns the process exit code.
 /// Exit status of `plan` and `replan` when the plan is written and valid
 /// but late (a deadline missed, work left undone, a vehicle back after the
 /// shift): a nightly job can alert on it.
@@ -249,30 +248,23 @@ fn exit_code(plan: &crate::plan::shift::Plan, quiet: bool) -> i32 {
     }
 }
 
+/// Runs the command line; returns the process exit code (1 on an error, or
+/// the status the command chose).
 pub fn run() -> i32 {
     let cli = Cli::parse();
-    let code = |r: Result<i32, crate::Error>| match r {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            1
-        }
-    };
+    let done = |r: crate::Result<()>| r.map(|()| 0);
     let result = match cli.command {
-        Command::Plan(a) => return code(plan::run(a)),
-        Command::Replan(a) => return code(replan::run(a)),
-        Command::Batch(a) => batch::run(a),
-        Command::Validate(a) => validate::run(a),
-        Command::Network(a) => network::run(a),
-        Command::Carp(CarpCommand::Solve(a)) => carp_solve::run(a),
-        Command::Carp(CarpCommand::Bench(a)) => carp_bench::run(a),
-        Command::Carp(CarpCommand::Check(a)) => match carp_check::run(a) {
-            Ok(code) => return code,
-            Err(e) => Err(e),
-        },
+        Command::Plan(a) => plan::run(a),
+        Command::Replan(a) => replan::run(a),
+        Command::Batch(a) => done(batch::run(a)),
+        Command::Validate(a) => done(validate::run(a)),
+        Command::Network(a) => done(network::run(a)),
+        Command::Carp(CarpCommand::Solve(a)) => done(carp_solve::run(a)),
+        Command::Carp(CarpCommand::Bench(a)) => done(carp_bench::run(a)),
+        Command::Carp(CarpCommand::Check(a)) => carp_check::run(a),
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             1
@@ -304,7 +296,6 @@ impl Stopwatch {
         self.last = now;
     }
 
-    /// "network and instances 1.20 s, solve 30.00 s, …; total 31.50 s".
     /// The stages' seconds, and the total, as a JSON object.
     pub fn laps_json(&self) -> serde_json::Value {
         let mut m = serde_json::Map::new();
@@ -318,6 +309,7 @@ impl Stopwatch {
         serde_json::Value::Object(m)
     }
 
+    /// "network and instances 1.20 s, solve 30.00 s, …; total 31.50 s".
     pub fn line(&self) -> String {
         let laps: Vec<String> = self
             .laps

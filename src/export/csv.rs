@@ -23,10 +23,6 @@ pub fn itinerary(v: &VehiclePlan, net: &Network, clock: Option<&ShiftClock>) -> 
     );
     let unit = v.service.unit();
     for (i, r) in rows(v, net).iter().enumerate() {
-        let kind = serde_json::to_value(r.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         let ways: Vec<String> = r.ways.iter().map(i64::to_string).collect();
         let legs = if r.legs.0 == r.legs.1 {
             r.legs.0.to_string()
@@ -36,7 +32,7 @@ pub fn itinerary(v: &VehiclePlan, net: &Network, clock: Option<&ShiftClock>) -> 
         out.push_str(&format!(
             "{},{},{},{},{},{},{:.1},{:.0},{},{},{},{},{:.1},{:.1},{},{}\n",
             i + 1,
-            kind,
+            r.kind.name(),
             clock.map(|c| c.hm(r.start_s)).unwrap_or_default(),
             clock.map(|c| c.hm(r.end_s)).unwrap_or_default(),
             hms(r.start_s),

@@ -119,13 +119,7 @@ pub fn track(v: &VehiclePlan, net: &Network, clock: Option<&ShiftClock>) -> Stri
         if pts.len() < 2 {
             continue;
         }
-        let kind = match r.kind {
-            LegKind::Service => "service",
-            LegKind::Deadhead => "deadhead",
-            LegKind::Return => "return",
-            LegKind::Refill => "refill",
-            LegKind::Wait => "wait",
-        };
+        let kind = r.kind.name();
         let _ = writeln!(
             out,
             "  <trk><name>{} {} {}: {}</name><number>{}</number><type>{kind}</type>\n    <trkseg>",

@@ -54,12 +54,14 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
     // `</` may not appear inside a script element.
     let data = data.to_string().replace("</", "<\\/");
     let title = esc(&plan.scenario);
+    let clock = ShiftClock::parse(&plan.shift_start);
+    let clock = clock.as_ref();
     let mut body = String::new();
     let k = &plan.kpis;
     let _ = write!(
         body,
         "<h1>{title}</h1><p class=sub>Shift from {} for at most {}. Times are clock times in the shift's UTC offset, with the time into the shift after them. Map data © OpenStreetMap contributors, ODbL.</p>",
-        esc(&ShiftClock::parse(&plan.shift_start).map_or(plan.shift_start.clone(), |c| c.heading())),
+        esc(&clock.map_or(plan.shift_start.clone(), |c| c.heading())),
         hms(plan.shift_max_s)
     );
     let _ = write!(
@@ -74,7 +76,7 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
             .map_or("n/a".to_string(), |g| format!("{g:.1} %")),
         k.material_used,
         k.refills,
-        clock_time(plan, k.shift_end_s)
+        clock_time(clock, k.shift_end_s)
     );
     if !plan.violations.is_empty() {
         body.push_str("<section class=violations><h2>Violations</h2><ul>");
@@ -96,8 +98,8 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
          <span class=l-steep>steep</span><span>■ depot</span><span>▲ refill site</span>\
          <span>— service, ┄ deadhead</span><span class=hint>wheel: zoom · drag: pan</span></div></section>",
     );
-    body.push_str(&vehicle_table(plan));
-    body.push_str(&class_section(plan));
+    body.push_str(&vehicle_table(plan, clock));
+    body.push_str(&class_section(plan, clock));
     if let Some(c) = changes {
         body.push_str(c);
     }
@@ -218,14 +220,14 @@ fn map_data(scenario: &Scenario, net: &Network, plan: &Plan) -> serde_json::Valu
 
 /// `03:02 (+1:02:00)`: the clock time in the shift's offset and the time
 /// into the shift (the offset alone if the plan's start does not parse).
-fn clock_time(plan: &Plan, t_s: f64) -> String {
-    match ShiftClock::parse(&plan.shift_start) {
+fn clock_time(clock: Option<&ShiftClock>, t_s: f64) -> String {
+    match clock {
         Some(c) => format!("{} <small>(+{})</small>", c.hm(t_s), hms(t_s)),
         None => hms(t_s),
     }
 }
 
-fn vehicle_table(plan: &Plan) -> String {
+fn vehicle_table(plan: &Plan, clock: Option<&ShiftClock>) -> String {
     let mut t = String::from(
         "<section><h2>Vehicles</h2><table><thead><tr><th></th><th>vehicle</th><th>depot</th>\
          <th>start</th><th>end</th><th>service km</th><th>deadhead km</th><th>material</th>\
@@ -245,7 +247,7 @@ fn vehicle_table(plan: &Plan) -> String {
         by_class.sort_by_key(|x| x.0);
         let done: Vec<String> = by_class
             .iter()
-            .map(|(c, t)| format!("class {c}: {}", clock_time(plan, *t)))
+            .map(|(c, t)| format!("class {c}: {}", clock_time(clock, *t)))
             .collect();
         let _ = write!(
             t,
@@ -254,8 +256,8 @@ fn vehicle_table(plan: &Plan) -> String {
             colour(i),
             esc(&v.id),
             esc(&v.depot),
-            clock_time(plan, v.start_s),
-            clock_time(plan, v.end_s),
+            clock_time(clock, v.start_s),
+            clock_time(clock, v.end_s),
             v.service_km,
             v.deadhead_km,
             v.material_used,
@@ -280,7 +282,7 @@ fn vehicle_table(plan: &Plan) -> String {
 
 /// The priority classes: a table against the deadlines, and an SVG chart of
 /// the share of each class's tasks finished over time.
-fn class_section(plan: &Plan) -> String {
+fn class_section(plan: &Plan, clock: Option<&ShiftClock>) -> String {
     let mut s = String::from("<section><h2>Priority classes</h2>");
     if plan.classes.is_empty() {
         s.push_str("<p>No priority classes in this scenario.</p></section>");
@@ -298,8 +300,8 @@ fn class_section(plan: &Plan) -> String {
             if late { " class=late" } else { "" },
             c.class,
             c.tasks,
-            clock_time(plan, c.deadline_s),
-            c.finished_s.map_or("—".into(), |t| clock_time(plan, t)),
+            clock_time(clock, c.deadline_s),
+            c.finished_s.map_or("—".into(), |t| clock_time(clock, t)),
             c.late_tasks,
             hms(c.lateness_s)
         );
@@ -335,7 +337,6 @@ fn class_section(plan: &Plan) -> String {
         h - 4.0
     );
     // Five ticks: the clock time, and the time into the shift.
-    let clock = ShiftClock::parse(&plan.shift_start);
     for k in 0..=4 {
         let t = horizon * k as f64 / 4.0;
         let anchor = match k {

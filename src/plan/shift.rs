@@ -25,6 +25,20 @@ pub enum LegKind {
     Wait,
 }
 
+impl LegKind {
+    /// The kind as `plan.json` spells it (`deadhead`, `service`, …), for
+    /// the itinerary's and the GPX's kind columns.
+    pub fn name(self) -> &'static str {
+        match self {
+            LegKind::Deadhead => "deadhead",
+            LegKind::Service => "service",
+            LegKind::Refill => "refill",
+            LegKind::Return => "return",
+            LegKind::Wait => "wait",
+        }
+    }
+}
+
 /// One link driven: segment index, direction (0: as the OSM way), OSM way id.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -741,4 +755,17 @@ fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &
 pub fn hms(s: f64) -> String {
     let s = s.max(0.0).round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LegKind;
+
+    #[test]
+    fn leg_kind_names_are_plan_json_spellings() {
+        use LegKind::*;
+        for k in [Deadhead, Service, Refill, Return, Wait] {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.name());
+        }
+    }
 }
