@@ -177,6 +177,9 @@ pub fn relaxation(
 /// Links into and out of the far side `C` of each bridge whose side holds
 /// required work, with whether a vehicle must drive in and must drive out.
 fn bridge_cuts(salt: &SaltInstance, end: EndRule) -> Vec<(Vec<usize>, Vec<usize>, bool, bool)> {
+    const WORK: u8 = 1;
+    const HOME: u8 = 2;
+    const DEPOT: u8 = 4;
     let n = salt.labels.len();
     // The simple undirected graph of node pairs with a link.
     let mut pairs: std::collections::BTreeMap<(u32, u32), Vec<usize>> = Default::default();
@@ -187,108 +190,35 @@ fn bridge_cuts(salt: &SaltInstance, end: EndRule) -> Vec<(Vec<usize>, Vec<usize>
         }
     }
     let edges: Vec<(u32, u32)> = pairs.keys().copied().collect();
-    let mut adj: Vec<Vec<(u32, usize)>> = vec![Vec::new(); n];
-    for (e, &(u, v)) in edges.iter().enumerate() {
-        adj[u as usize].push((v, e));
-        adj[v as usize].push((u, e));
-    }
-    // Bridges by an iterative depth-first search (low-link).
-    let mut tin = vec![u32::MAX; n];
-    let mut low = vec![0u32; n];
-    let mut parent_edge = vec![usize::MAX; n];
-    let mut order = Vec::with_capacity(n);
-    let mut timer = 0u32;
-    let mut bridges = Vec::new();
-    for root in 0..n {
-        if tin[root] != u32::MAX {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        tin[root] = timer;
-        low[root] = timer;
-        timer += 1;
-        order.push(root);
-        while let Some(&mut (u, ref mut next)) = stack.last_mut() {
-            if let Some(&(w, e)) = adj[u].get(*next) {
-                *next += 1;
-                if e == parent_edge[u] {
-                    continue;
-                }
-                let w = w as usize;
-                if tin[w] == u32::MAX {
-                    tin[w] = timer;
-                    low[w] = timer;
-                    timer += 1;
-                    parent_edge[w] = e;
-                    order.push(w);
-                    stack.push((w, 0));
-                } else {
-                    low[u] = low[u].min(tin[w]);
-                }
-            } else {
-                stack.pop();
-                if let Some(&(p, _)) = stack.last() {
-                    low[p] = low[p].min(low[u]);
-                    if low[u] > tin[p] {
-                        bridges.push((p, u, parent_edge[u]));
-                    }
-                }
-            }
-        }
-    }
-    // Each node's subtree in the search tree is `C` for the bridge above it.
-    let mut is_home = vec![false; n];
+    let mut flags = vec![0u8; n];
     for v in &salt.vehicles {
-        is_home[v.home as usize] = true;
+        flags[v.home as usize] |= HOME;
     }
-    let mut is_depot = vec![false; n];
     for d in &salt.depots {
-        is_depot[d.node as usize] = true;
+        flags[d.node as usize] |= DEPOT;
     }
-    let mut work = vec![false; n];
     for item in &salt.items {
         for &l in &item.links {
-            work[salt.links[l as usize].from as usize] = true;
-            work[salt.links[l as usize].to as usize] = true;
+            flags[salt.links[l as usize].from as usize] |= WORK;
+            flags[salt.links[l as usize].to as usize] |= WORK;
         }
     }
-    // Subtree flags, children before parents (reverse discovery order).
-    let mut sub = vec![(false, false, false); n];
-    for &u in order.iter().rev() {
-        sub[u].0 |= work[u];
-        sub[u].1 |= is_home[u];
-        sub[u].2 |= is_depot[u];
-        if parent_edge[u] != usize::MAX {
-            let (a, b) = edges[parent_edge[u]];
-            let p = if a as usize == u { b } else { a } as usize;
-            let (w, h, d) = sub[u];
-            sub[p].0 |= w;
-            sub[p].1 |= h;
-            sub[p].2 |= d;
-        }
-    }
-    bridges
+    super::bridges::bridges(n, &edges, &flags)
         .into_iter()
-        .filter_map(|(p, c, e)| {
-            let (w, h, d) = sub[c];
-            // Work strictly inside C: the bridge itself may be the only work.
-            if !w {
-                return None;
-            }
-            let links = &pairs[&edges[e]];
-            let into_c: Vec<usize> = links
-                .iter()
-                .copied()
-                .filter(|&l| salt.links[l].from as usize == p)
-                .collect();
-            let out_of_c: Vec<usize> = links
-                .iter()
-                .copied()
-                .filter(|&l| salt.links[l].from as usize == c)
-                .collect();
-            let need_in = !h;
-            let need_out = end == EndRule::Depot && !d;
-            Some((into_c, out_of_c, need_in, need_out))
+        // Work strictly inside C: the bridge itself may be the only work.
+        .filter(|b| b.flags & WORK != 0)
+        .map(|b| {
+            let links = &pairs[&edges[b.edge]];
+            let from = |end: u32| -> Vec<usize> {
+                links
+                    .iter()
+                    .copied()
+                    .filter(|&l| salt.links[l].from == end)
+                    .collect()
+            };
+            let need_in = b.flags & HOME == 0;
+            let need_out = end == EndRule::Depot && b.flags & DEPOT == 0;
+            (from(b.near), from(b.far), need_in, need_out)
         })
         .collect()
 }
