@@ -192,6 +192,14 @@ fn andorra_salting_deadhead_and_deadlines() {
         return;
     }
     let p = plan(fixture("andorra-salting.toml").to_str().unwrap(), 1500);
+    // Salt either way: the bound is the LP on the link graph (165.5 km),
+    // far above the node bound (99.0 km), and below the validated plan.
+    assert!(
+        p.kpis.deadhead_km_lower_bound > p.kpis.deadhead_km_node_bound + 50.0,
+        "bound {:.1} km, node bound {:.1} km",
+        p.kpis.deadhead_km_lower_bound,
+        p.kpis.deadhead_km_node_bound
+    );
     assert!(
         p.kpis.deadhead_km <= 390.0,
         "deadhead {:.1} km",
@@ -234,4 +242,55 @@ fn priority_first_brings_class_one_forward() {
         b < a,
         "class-1 median finish {b} s with priority first, {a} s without"
     );
+}
+
+/// The fixture town salted either way by one truck with room for all its
+/// salt: the turn-aware LP bound for edges (`src/plan/mixed_bound.rs`) is
+/// positive and no validated plan, over several seeds and both U-turn
+/// rules, drives less deadhead than it.
+#[test]
+fn the_edge_bound_holds_for_validated_town_plans() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for rule in ["dead_ends_only", "allowed"] {
+        let path = variant(
+            dir.path(),
+            "town-frost.toml",
+            &[
+                ("count = 2", "count = 1"),
+                ("capacity = 400", "capacity = 100000"),
+                (
+                    "u_turns = \"dead_ends_only\"",
+                    &format!("u_turns = \"{rule}\""),
+                ),
+            ],
+            true,
+        );
+        let s = arcplan::scenario::load(Path::new(&path)).expect("scenario");
+        let problem = city::build(&s).expect("build");
+        let refs: Vec<_> = problem.problems.iter().collect();
+        let bound = arcplan::plan::mixed_bound::mixed_turn_aware_km(
+            &problem.network,
+            &s,
+            &refs,
+            std::time::Duration::from_secs(20),
+        )
+        .expect("the LP is solved");
+        assert!(bound > 0.5, "{rule}: bound {bound:.3} km");
+        for seed in 1..=3 {
+            let params = Params {
+                seed,
+                threads: 2,
+                time_limit: None,
+                max_iterations: Some(300),
+                ..Default::default()
+            };
+            let (p, _) = common::solve_and_validate(&s, &problem, &params);
+            assert!(
+                p.kpis.deadhead_km >= bound - 1e-6,
+                "{rule}, seed {seed}: deadhead {:.3} km below the bound {bound:.3} km",
+                p.kpis.deadhead_km
+            );
+            assert!(p.kpis.deadhead_km_lower_bound >= bound - 1e-9);
+        }
+    }
 }

@@ -34,7 +34,9 @@
 //! largest capacity. Relaxed: which yard a walk leaves from (any yard of the
 //! service, whatever it entered), capacity and shift beyond those counts,
 //! and deadlines. With edges among the passes (salt either way) it does not
-//! apply, and the node bound above (a T-join on the undirected graph) stands.
+//! apply: [`super::mixed_bound`] solves the flow's linear relaxation with the
+//! edges as side constraints where the model is small enough, and otherwise
+//! the node bound above (a T-join on the undirected graph) stands.
 
 use crate::city::{CityTask, VehicleProblem};
 use crate::network::Network;
@@ -44,6 +46,9 @@ use pathfinding::matrix::Matrix;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+
+/// Time the LP of a service with edges may take ([`super::mixed_bound`]).
+const MIXED_BUDGET: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Largest assignment solved exactly (O(n³)).
 const EXACT_MAX: usize = 1200;
@@ -252,7 +257,6 @@ pub fn turn_aware_km(
     problems: &[&VehicleProblem],
 ) -> Option<f64> {
     use super::min_cost_flow::{MinCostFlow, UNBOUNDED};
-    use crate::city::turns::{LinkGraph, UTurnRule};
     let tasks: Vec<&CityTask> = problems.iter().flat_map(|p| p.tasks.iter()).collect();
     if tasks.is_empty()
         || problems.iter().any(|p| !p.heads.is_empty())
@@ -263,30 +267,11 @@ pub fn turn_aware_km(
         return None;
     }
     let links = 2 * net.segments.len();
-    // Any vehicle of the service may drive a link; U-turns are banned only
-    // when every type bans them (a penalised U-turn has no length).
-    let drivable: Vec<bool> = (0..links as u32)
-        .map(|l| problems.iter().any(|p| p.graph.drivable(l)))
-        .collect();
-    let banned = problems
-        .iter()
-        .all(|p| p.spec(scenario).u_turns == crate::scenario::UTurns::DeadEndsOnly);
-    let rule = if banned {
-        UTurnRule::Forbidden
-    } else {
-        UTurnRule::Cost(0)
-    };
-    let graph = LinkGraph::new(net, rule, |l| drivable[l as usize].then_some(1));
+    let (drivable, graph) = service_links(net, scenario, problems);
     // Nodes: 2l "about to drive l", 2l + 1 "having driven l", then the hub.
     let (hub_in, hub_out) = (2 * links as u32, 2 * links as u32 + 1);
     let mut flow = MinCostFlow::new(2 * links + 2);
-    let mut yard = vec![false; net.nodes.len()];
-    for p in problems {
-        yard[p.depot_node as usize] = true;
-        for &(_, n) in &p.refills {
-            yard[n as usize] = true;
-        }
-    }
+    let yard = yards(net, problems);
     for l in 0..links as u32 {
         if !drivable[l as usize] {
             continue;
@@ -308,12 +293,65 @@ pub fn turn_aware_km(
         flow.supply(2 * l + 1, 1);
         flow.supply(2 * l, -1);
     }
-    // Passes through the yards the fleet forces.
+    let passes = yard_passes(scenario, problems);
+    // More passes through the yards than forced are allowed (a refill, a
+    // turn in the yard): the hub returns flow at no cost.
+    flow.arc(hub_in, hub_out, 0, UNBOUNDED);
+    flow.supply(hub_out, passes);
+    flow.supply(hub_in, -passes);
+    flow.solve().map(|cm| cm as f64 / 100_000.0)
+}
+
+/// The links any vehicle of the service may drive, and the legal turns
+/// between them: turn restrictions, and the U-turn ban outside dead ends when
+/// every vehicle type of the service has it (a penalised U-turn has no
+/// length, so it is free here).
+pub(super) fn service_links(
+    net: &Network,
+    scenario: &Scenario,
+    problems: &[&VehicleProblem],
+) -> (Vec<bool>, crate::city::turns::LinkGraph) {
+    use crate::city::turns::{LinkGraph, UTurnRule};
+    let links = 2 * net.segments.len();
+    let drivable: Vec<bool> = (0..links as u32)
+        .map(|l| problems.iter().any(|p| p.graph.drivable(l)))
+        .collect();
+    let banned = problems
+        .iter()
+        .all(|p| p.spec(scenario).u_turns == crate::scenario::UTurns::DeadEndsOnly);
+    let rule = if banned {
+        UTurnRule::Forbidden
+    } else {
+        UTurnRule::Cost(0)
+    };
+    let graph = LinkGraph::new(net, rule, |l| drivable[l as usize].then_some(1));
+    (drivable, graph)
+}
+
+/// Whether each node is a yard of the service (a depot or a refill site).
+pub(super) fn yards(net: &Network, problems: &[&VehicleProblem]) -> Vec<bool> {
+    let mut yard = vec![false; net.nodes.len()];
+    for p in problems {
+        yard[p.depot_node as usize] = true;
+        for &(_, n) in &p.refills {
+            yard[n as usize] = true;
+        }
+    }
+    yard
+}
+
+/// Passes through the yards the fleet forces: every route leaves and enters
+/// a depot and every refill enters and leaves a refill site, so at least
+/// `max(routes, trips)`, where routes ≥ the service time over the shift (at
+/// the fastest service speed) and trips ≥ the material over the largest
+/// capacity.
+pub(super) fn yard_passes(scenario: &Scenario, problems: &[&VehicleProblem]) -> i64 {
+    let tasks = problems.iter().flat_map(|p| p.tasks.iter());
     let specs: Vec<_> = problems.iter().map(|p| p.spec(scenario)).collect();
     let fastest = specs.iter().map(|s| s.service_kmh).fold(0.0, f64::max);
     let capacity = specs.iter().map(|s| s.capacity).fold(0.0, f64::max);
-    let metres: f64 = tasks.iter().map(|t| t.length_m).sum();
-    let material: f64 = tasks.iter().map(|t| t.material).sum();
+    let metres: f64 = tasks.clone().map(|t| t.length_m).sum();
+    let material: f64 = tasks.map(|t| t.material).sum();
     let shift = scenario.shift_seconds();
     let routes = if fastest > 0.0 && shift > 0.0 {
         (metres / (fastest / 3.6) / shift).ceil()
@@ -325,10 +363,7 @@ pub fn turn_aware_km(
     } else {
         1.0
     };
-    let passes = routes.max(trips).max(1.0) as i64;
-    flow.supply(hub_out, passes);
-    flow.supply(hub_in, -passes);
-    flow.solve().map(|cm| cm as f64 / 100_000.0)
+    routes.max(trips).max(1.0) as i64
 }
 
 /// Both bounds over all services, summed: the node-balance bound and, where
@@ -352,7 +387,9 @@ pub fn bounds_km(net: &Network, scenario: &Scenario, problems: &[VehicleProblem]
         let tasks: Vec<&CityTask> = ps.iter().flat_map(|p| p.tasks.iter()).collect();
         let b = bound_km(net, &adj, &tasks);
         node += b;
-        turn += turn_aware_km(net, scenario, ps).map_or(b, |t| t.max(b));
+        let t = turn_aware_km(net, scenario, ps)
+            .or_else(|| super::mixed_bound::mixed_turn_aware_km(net, scenario, ps, MIXED_BUDGET));
+        turn += t.map_or(b, |t| t.max(b));
     }
     (node, turn)
 }
