@@ -161,3 +161,55 @@ fn a_segment_the_map_does_not_have_is_an_error_not_a_crash() {
     assert!(err.contains("99999"), "{out}{err}");
     assert!(!dir.path().join("re").exists());
 }
+
+/// `validate --json`: one JSON object on stdout, valid or not, with every
+/// error; the exit status says the same (0 valid, 1 not).
+#[test]
+fn validate_json_gives_the_verdict_and_every_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("p");
+    common::plan_town_into(&out);
+    let scenario = fixture("town-frost.toml");
+    let plan_path = out.join("plan.json");
+    let run = |path: &std::path::Path| {
+        let (code, stdout, stderr) = arcplan(&[
+            "validate",
+            scenario.to_str().unwrap(),
+            path.to_str().unwrap(),
+            "--json",
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("not one JSON object ({e}): {stdout} / {stderr}"));
+        (code, v)
+    };
+    let (code, v) = run(&plan_path);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["errors"].as_array().map(Vec::len), Some(0));
+    assert!(v["services_checked"].as_u64().unwrap() > 10, "{v}");
+    // An edited figure and a dropped leg: invalid, each error listed.
+    let mut plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_path).unwrap()).unwrap();
+    plan["kpis"]["deadhead_km"] =
+        serde_json::json!(plan["kpis"]["deadhead_km"].as_f64().unwrap() + 1.0);
+    plan["vehicles"][0]["legs"]
+        .as_array_mut()
+        .unwrap()
+        .remove(1);
+    let edited = dir.path().join("edited.json");
+    std::fs::write(&edited, serde_json::to_vec(&plan).unwrap()).unwrap();
+    let (code, v) = run(&edited);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["valid"], false);
+    let errors: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(errors.len() >= 2, "{errors:?}");
+    assert!(
+        errors.iter().any(|e| e.contains("kpis.deadhead_km")),
+        "{errors:?}"
+    );
+}
