@@ -282,3 +282,57 @@ fn gpx_tracks_are_typed_timed_and_valid_gpx_1_1() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The printable route sheet: one per vehicle, linked from the report, with
+/// a row per itinerary row in the same order and clock times, refills
+/// naming their site, and nothing that needs a network or a script.
+#[test]
+fn route_sheets_match_the_itinerary_and_print_alone() {
+    let (dir, plan) = plan_town("sheet");
+    let report = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for v in &plan.vehicles {
+        let name = format!("sheet-{}.html", file_id(&v.id));
+        assert!(
+            report.contains(&format!("href=\"{name}\"")),
+            "report links {name}"
+        );
+        let sheet = std::fs::read_to_string(dir.join(&name)).expect("a sheet per vehicle");
+        assert!(
+            sheet.contains(&v.id) && sheet.contains(&v.depot),
+            "{name} names vehicle and depot"
+        );
+        for forbidden in ["<script", "http://", "https://", "&lt;"] {
+            assert!(!sheet.contains(forbidden), "{name} holds `{forbidden}`");
+        }
+        assert!(sheet.contains("@media print"), "{name} has print rules");
+        let csv =
+            std::fs::read_to_string(dir.join(format!("itinerary-{}.csv", file_id(&v.id)))).unwrap();
+        let mut lines = csv.lines();
+        let header = fields(lines.next().unwrap());
+        let col = |n: &str| header.iter().position(|h| h == n).expect(n);
+        let csv_rows: Vec<Vec<String>> = lines.map(fields).collect();
+        let body = &sheet[sheet.find("<tbody>").expect("a table")..];
+        let sheet_rows: Vec<&str> = body.split("<tr class=").skip(1).collect();
+        assert_eq!(sheet_rows.len(), csv_rows.len(), "{name}: rows");
+        for (k, (s, c)) in sheet_rows.iter().zip(&csv_rows).enumerate() {
+            let cells: Vec<&str> = s
+                .split("<td>")
+                .skip(1)
+                .map(|c| c.split("</td>").next().unwrap())
+                .collect();
+            assert_eq!(cells[0], (k + 1).to_string(), "{name} row {k}");
+            assert_eq!(
+                cells[1],
+                format!("{}–{}", c[col("clock_start")], c[col("clock_end")]),
+                "{name} row {k}: times"
+            );
+            if c[col("kind")] == "refill" {
+                assert!(
+                    cells[2].contains(&c[col("site")]),
+                    "{name} row {k}: {}",
+                    cells[2]
+                );
+            }
+        }
+    }
+}

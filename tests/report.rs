@@ -130,7 +130,7 @@ fn report_renders_in_headless_chromium() {
     // Pixels in each vehicle's colour: its route is drawn (the colour swatches
     // of the filter and the table hold fewer than 400).
     for (i, v) in plan.vehicles.iter().enumerate() {
-        let hex = arcplan::export::report::colour(i);
+        let hex = arcplan::export::report::colour(i, plan.vehicles.len());
         let rgb: Vec<u8> = (0..3)
             .map(|k| u8::from_str_radix(&hex[1 + 2 * k..3 + 2 * k], 16).unwrap())
             .collect();

@@ -159,8 +159,8 @@ pub(super) fn solve_all(
 /// HTML section for the report.
 pub(super) type Extra = (Vec<(PathBuf, Vec<u8>)>, String);
 
-/// Writes plan.json, routes.geojson, report.html, and a CSV itinerary and a
-/// GPX track per vehicle, plus `extra` files; each file atomically.
+/// Writes plan.json, routes.geojson, report.html, and a CSV itinerary, a
+/// GPX track and a printable route sheet per vehicle, plus `extra` files; each file atomically.
 pub(super) fn write_outputs(
     dir: &Path,
     plan: &Plan,
@@ -197,16 +197,7 @@ pub(super) fn write_outputs(
     }
     let clock = crate::plan::clock::ShiftClock::parse(&plan.shift_start);
     for v in &plan.vehicles {
-        let safe: String =
-            v.id.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
+        let safe = crate::export::file_stem(&v.id);
         files.push((
             dir.join(format!("itinerary-{safe}.csv")),
             crate::export::csv::itinerary(v, net, clock.as_ref()).into_bytes(),
@@ -214,6 +205,10 @@ pub(super) fn write_outputs(
         files.push((
             dir.join(format!("track-{safe}.gpx")),
             crate::export::gpx::track(v, net, clock.as_ref()).into_bytes(),
+        ));
+        files.push((
+            dir.join(format!("sheet-{safe}.html")),
+            crate::export::sheet::route_sheet(&plan.scenario, v, net, clock.as_ref()).into_bytes(),
         ));
     }
     for (path, bytes) in files {

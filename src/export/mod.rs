@@ -1,11 +1,13 @@
 //! Plan outputs besides `plan.json`: GeoJSON legs for GIS, a printable CSV
-//! itinerary and a GPX track per vehicle, and the HTML report.
+//! itinerary, a GPX track and a printable route sheet per vehicle, and the
+//! HTML report.
 
 pub mod csv;
 pub mod directions;
 pub mod geojson;
 pub mod gpx;
 pub mod report;
+pub mod sheet;
 
 use crate::network::Network;
 use crate::plan::shift::Leg;
@@ -27,4 +29,27 @@ pub fn leg_coords(net: &Network, leg: &Leg) -> Vec<[f64; 2]> {
         }
     }
     out
+}
+
+/// Escapes text for HTML.
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A vehicle's id as it appears in its files' names (`itinerary-<stem>.csv`,
+/// `track-<stem>.gpx`, `sheet-<stem>.html`): ASCII letters, digits and `-`,
+/// anything else `_`.
+pub fn file_stem(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@
 //! The page sets `data-status` on `<body>` to `ok` once the map is drawn, or to
 //! `error: …` on any script error, which the headless-browser test reads.
 
+use super::esc;
 use crate::network::Network;
 use crate::plan::clock::ShiftClock;
 use crate::plan::shift::{hms, LegKind, Plan};
@@ -15,15 +16,42 @@ use crate::scenario::Scenario;
 use serde_json::json;
 use std::fmt::Write;
 
-/// One colour per vehicle (cycled), chosen to stay apart on a light map.
+/// Vehicle colours for fleets up to its size, chosen to stay apart on a
+/// light map.
 const PALETTE: [&str; 12] = [
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#008080", "#f032e6", "#9a6324",
     "#800000", "#808000", "#000075", "#46f0f0",
 ];
 
-/// Colour of vehicle `i`.
-pub fn colour(i: usize) -> &'static str {
-    PALETTE[i % PALETTE.len()]
+/// Colour of vehicle `i` of `n`: the palette for small fleets; for larger
+/// ones a distinct colour per vehicle: a hue of its own (golden-ratio steps
+/// round the wheel, so neighbours in the list are far apart) in one of three
+/// lightness bands (dark, mid, light), so no two vehicles share a colour
+/// however many there are.
+pub fn colour(i: usize, n: usize) -> String {
+    if n <= PALETTE.len() {
+        return PALETTE[i % PALETTE.len()].to_string();
+    }
+    // Golden-ratio steps never repeat a hue and keep consecutive vehicles
+    // apart; the lightness cycles through three bands.
+    let band = i % 3;
+    let hue = ((i as f64 * 0.618_034) % 1.0) * 360.0;
+    let light = [0.32, 0.47, 0.62][band];
+    // HSL (saturation 75 %) to RGB, written as hex like the palette.
+    let c = (1.0 - (2.0 * light - 1.0_f64).abs()) * 0.75;
+    let h = hue / 60.0;
+    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
+    let (r, g, b) = match h as u32 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = light - c / 2.0;
+    let byte = |v: f64| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8;
+    format!("#{:02x}{:02x}{:02x}", byte(r), byte(g), byte(b))
 }
 
 /// Colours of the priority classes in the chart.
@@ -38,14 +66,6 @@ fn steep_threshold(scenario: &Scenario) -> f64 {
         .filter_map(|p| p.get_ref().min_grade_pct)
         .reduce(f64::min)
         .unwrap_or(6.0)
-}
-
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The page. `changes`, when given, is an extra HTML section (the re-plan's).
@@ -203,7 +223,7 @@ fn map_data(scenario: &Scenario, net: &Network, plan: &Plan) -> serde_json::Valu
                     json!([kind, links])
                 })
                 .collect();
-            json!({"id": v.id, "colour": colour(i), "legs": legs})
+            json!({"id": v.id, "colour": colour(i, plan.vehicles.len()), "legs": legs})
         })
         .collect();
     json!({
@@ -251,9 +271,10 @@ fn vehicle_table(plan: &Plan, clock: Option<&ShiftClock>) -> String {
             .collect();
         let _ = write!(
             t,
-            "<tr><td><span class=swatch style=\"background:{}\"></span></td><td>{}</td><td>{}</td>\
+            "<tr><td><span class=swatch style=\"background:{}\"></span></td><td><a href=\"sheet-{}.html\" title=\"the printable route sheet\">{}</a></td><td>{}</td>\
              <td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1} {unit} used ({:.1} {unit} a load)</td><td>{}</td><td>{}</td></tr>",
-            colour(i),
+            colour(i, plan.vehicles.len()),
+            esc(&super::file_stem(&v.id)),
             esc(&v.id),
             esc(&v.depot),
             clock_time(clock, v.start_s),
@@ -478,3 +499,16 @@ fit();draw();
 if(!String(body.dataset.status).startsWith('error'))body.dataset.status='ok';
 })();
 "#;
+
+#[cfg(test)]
+mod colour_tests {
+    use super::colour;
+
+    #[test]
+    fn every_vehicle_of_a_large_fleet_has_its_own_colour() {
+        for n in [1, 12, 13, 59, 150] {
+            let all: std::collections::BTreeSet<String> = (0..n).map(|i| colour(i, n)).collect();
+            assert_eq!(all.len(), n, "{n} vehicles");
+        }
+    }
+}
