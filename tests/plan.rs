@@ -366,3 +366,57 @@ fn a_late_plan_is_written_and_exits_with_its_own_status() {
     assert_eq!(code, 0, "{stdout}");
     assert!(!Plan::read(&on_time.join("plan.json")).unwrap().is_late());
 }
+
+/// `--quiet` prints nothing (the files are still written and the status
+/// still tells), `--quiet --json` only the JSON, `--verbose` logs each
+/// improvement on stderr in hours even when stderr is not a terminal, and
+/// the two together are refused.
+#[test]
+fn quiet_and_verbose_say_what_they_promise() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = fixture("town-frost.toml");
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec![
+            "plan",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--max-iterations",
+            "200",
+            "--threads",
+            "2",
+        ];
+        args.extend_from_slice(extra);
+        let r = arcplan(&args);
+        (r, out)
+    };
+    let ((code, stdout, stderr), out) = run("quiet", &["--quiet"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.is_empty() && stderr.is_empty(),
+        "{stdout} / {stderr}"
+    );
+    assert!(out.join("plan.json").exists() && out.join("report.html").exists());
+
+    let ((code, stdout, _), _) = run("quiet-json", &["-q", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&stdout).expect("only the JSON");
+    assert!(v["kpis"]["deadhead_km"].as_f64().is_some(), "{v}");
+
+    let ((code, stdout, stderr), _) = run("verbose", &["--verbose"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("validated"), "the summary stays: {stdout}");
+    let logged: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("h of driving") && l.trim_start().starts_with('['))
+        .collect();
+    assert!(!logged.is_empty(), "improvements logged: {stderr}");
+
+    let ((code, _, stderr), _) = run("both", &["--quiet", "--verbose"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--quiet") && stderr.contains("--verbose"),
+        "{stderr}"
+    );
+}

@@ -178,7 +178,7 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
         let text = serde_json::to_string_pretty(&value).map_err(|e| Error::Other(e.to_string()))?;
-        super::say!("{text}");
+        super::out!("{text}");
     } else {
         let name = args
             .extract

@@ -62,7 +62,7 @@ pub fn run(a: Args) -> Result<i32> {
     out_dir.commit()?;
     clock.lap("outputs");
     if a.json {
-        say!("{}", summary_json(&plan, &clock, &out, None));
+        super::out!("{}", summary_json(&plan, &clock, &out, None));
     } else {
         summary(&plan, &clock, &out);
     }
@@ -125,25 +125,12 @@ pub(super) fn solve_all(
     params: &crate::solver::Params,
     warm_starts: &[Vec<u32>],
 ) -> Vec<crate::solver::Solution> {
-    let bar = super::interactive().then(indicatif::ProgressBar::new_spinner);
+    let progress = super::progress::SolveProgress::new(params.time_limit);
     let (solutions, moved) =
         crate::plan::solve::solve_city_rebalanced(problem, params, warm_starts, |p, pr| {
-            if let Some(b) = &bar {
-                match pr {
-                    None => b.set_message(format!("solving {}", p.instance.name)),
-                    Some(pr) => b.set_message(format!(
-                        "{}: cost {} at {:.1}s",
-                        p.instance.name,
-                        pr.cost,
-                        pr.elapsed.as_secs_f64()
-                    )),
-                }
-                b.tick();
-            }
+            progress.hear(p, pr)
         });
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
     for (to, from) in moved {
         let name = |k: usize| &problem.problems[k].instance.name;
         say!(

@@ -98,7 +98,7 @@ pub fn run(a: Args) -> Result<i32> {
             "added": ch.added,
             "dropped": ch.dropped,
         });
-        say!(
+        super::out!(
             "{}",
             super::plan::summary_json(&new, &clock, &a.out, Some(("replan", changes)))
         );

@@ -53,7 +53,7 @@ pub fn run(a: Args) -> Result<()> {
         }
     };
     if a.json {
-        say!("{}", verdict_json(&a.plan, &plan, &rep));
+        super::out!("{}", verdict_json(&a.plan, &plan, &rep));
     } else {
         verdict_text(&a.plan, &plan, &rep);
     }
