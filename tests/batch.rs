@@ -162,3 +162,32 @@ fn bad_shards_and_manifests_are_refused() {
         "{err}"
     );
 }
+
+/// The manifest example in the README is a valid manifest and expands as
+/// the README says: one run, plus a sweep of 3 × 2 × 2 × 2 combinations
+/// named after their values.
+#[test]
+fn the_readme_manifest_example_parses_as_documented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let at = readme
+        .find("The manifest (paths relative")
+        .expect("the manifest section");
+    let block = &readme[at..];
+    let start = block.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let text = &block[start..start + block[start..].find("```").unwrap()];
+    let m = arcplan::batch::manifest::parse(&root.join("manifest.toml"), text)
+        .unwrap_or_else(|e| panic!("README manifest: {e}"));
+    assert_eq!(m.runs.len(), 1 + 3 * 2 * 2 * 2);
+    assert_eq!(m.runs[0].name, "town");
+    assert!(
+        m.runs.iter().any(|r| r.name == "town-storm-n1-g10-q400-h4"),
+        "{:?}",
+        m.runs.iter().map(|r| &r.name).collect::<Vec<_>>()
+    );
+    assert!(
+        m.runs.iter().all(|r| r.scenario.exists()),
+        "scenario paths resolve"
+    );
+    assert_eq!(m.defaults.max_iterations, Some(2000));
+}
