@@ -420,3 +420,29 @@ fn quiet_and_verbose_say_what_they_promise() {
         "{stderr}"
     );
 }
+
+/// The terminal summary gives clock times in the shift's offset, with the
+/// time into the shift beside them, as the report does: the town's shift
+/// starts at 03:00 (UTC+01:00) and class 1 is due 10 min 12 s later.
+#[test]
+fn the_summary_speaks_in_clock_times() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("p");
+    let (code, stdout, stderr) = arcplan(&[
+        "plan",
+        fixture("town-frost.toml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--max-iterations",
+        "200",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Tue 1 Dec 2026, 03:00 (UTC+01:00)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("03:00 (+0:00:00) - 03:"), "{stdout}");
+    assert!(stdout.contains("deadline 03:10 (+0:10:12)"), "{stdout}");
+}

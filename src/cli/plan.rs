@@ -250,11 +250,20 @@ pub(super) fn summary_json(
 
 pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
     let k = &plan.kpis;
+    // Clock times in the shift's offset with the time into the shift, as
+    // the report gives them (the offset alone if the start does not parse).
+    let shift = crate::plan::clock::ShiftClock::parse(&plan.shift_start);
+    let at = |t: f64| match &shift {
+        Some(c) => format!("{} (+{})", c.hm(t), hms(t)),
+        None => hms(t),
+    };
     say!(
         "{}: shift plan ({} from {})",
         plan.scenario,
         hms(plan.shift_max_s),
-        plan.shift_start
+        shift
+            .as_ref()
+            .map_or(plan.shift_start.clone(), |c| c.heading())
     );
     say!(
         "  {} vehicles; service {:.1} km, deadhead {:.1} km (share {:.1} %, lower bound {:.1} km, gap {}); {} refills; material {:.1}",
@@ -272,8 +281,8 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
         say!(
             "  {:<28} {} - {}  service {:>6.1} km  deadhead {:>6.1} km  refills {}  used {:.1} of {:.1} {}{}",
             v.id,
-            hms(v.start_s),
-            hms(v.end_s),
+            at(v.start_s),
+            at(v.end_s),
             v.service_km,
             v.deadhead_km,
             v.refills,
@@ -288,12 +297,12 @@ pub(super) fn summary(plan: &Plan, clock: &super::Stopwatch, out: &Path) {
     }
     for c in &plan.classes {
         say!(
-            "  priority {}: {} tasks, {} {} (deadline {}){}",
+            "  priority {}: {} tasks, {} {}, deadline {}{}",
             c.class,
             c.tasks,
             if c.undone > 0 { "done by" } else { "finished" },
-            c.finished_s.map_or("-".into(), hms),
-            hms(c.deadline_s),
+            c.finished_s.map_or("-".into(), at),
+            at(c.deadline_s),
             match (c.late_tasks, c.undone) {
                 (0, 0) => String::new(),
                 (l, 0) => format!(", {l} LATE"),
