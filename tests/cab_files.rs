@@ -40,17 +40,21 @@ fn fields(line: &str) -> Vec<String> {
     out
 }
 
+/// A vehicle's itinerary CSV: its header and its rows, split into fields.
+fn itinerary(dir: &Path, id: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(dir.join(format!("itinerary-{}.csv", file_id(id)))).unwrap();
+    let mut lines = text.lines();
+    let header = fields(lines.next().unwrap());
+    (header, lines.map(fields).collect())
+}
+
 #[test]
 fn itinerary_rows_read_as_a_driver_reads_them() {
     let (dir, plan) = plan_town("csv");
     let clock = ShiftClock::parse(&plan.shift_start).expect("shift start");
     for v in &plan.vehicles {
-        let text =
-            std::fs::read_to_string(dir.join(format!("itinerary-{}.csv", file_id(&v.id)))).unwrap();
-        let mut lines = text.lines();
-        let header = fields(lines.next().unwrap());
+        let (header, rows) = itinerary(&dir, &v.id);
         let col = |name: &str| header.iter().position(|h| h == name).expect(name);
-        let rows: Vec<Vec<String>> = lines.map(fields).collect();
         assert!(!rows.is_empty());
         // Fewer rows than legs: consecutive services on one street are one row.
         assert!(
@@ -305,12 +309,8 @@ fn route_sheets_match_the_itinerary_and_print_alone() {
             assert!(!sheet.contains(forbidden), "{name} holds `{forbidden}`");
         }
         assert!(sheet.contains("@media print"), "{name} has print rules");
-        let csv =
-            std::fs::read_to_string(dir.join(format!("itinerary-{}.csv", file_id(&v.id)))).unwrap();
-        let mut lines = csv.lines();
-        let header = fields(lines.next().unwrap());
+        let (header, csv_rows) = itinerary(&dir, &v.id);
         let col = |n: &str| header.iter().position(|h| h == n).expect(n);
-        let csv_rows: Vec<Vec<String>> = lines.map(fields).collect();
         let body = &sheet[sheet.find("<tbody>").expect("a table")..];
         let sheet_rows: Vec<&str> = body.split("<tr class=").skip(1).collect();
         assert_eq!(sheet_rows.len(), csv_rows.len(), "{name}: rows");

@@ -374,22 +374,9 @@ fn a_late_plan_is_written_and_exits_with_its_own_status() {
 #[test]
 fn quiet_and_verbose_say_what_they_promise() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let scenario = fixture("town-frost.toml");
     let run = |out: &str, extra: &[&str]| {
         let out = dir.path().join(out);
-        let mut args = vec![
-            "plan",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--max-iterations",
-            "200",
-            "--threads",
-            "2",
-        ];
-        args.extend_from_slice(extra);
-        let r = arcplan(&args);
-        (r, out)
+        (common::plan_town_cli(&out, 200, extra), out)
     };
     let ((code, stdout, stderr), out) = run("quiet", &["--quiet"]);
     assert_eq!(code, 0, "{stderr}");
@@ -428,16 +415,7 @@ fn quiet_and_verbose_say_what_they_promise() {
 fn the_summary_speaks_in_clock_times() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("p");
-    let (code, stdout, stderr) = arcplan(&[
-        "plan",
-        fixture("town-frost.toml").to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--max-iterations",
-        "200",
-        "--threads",
-        "2",
-    ]);
+    let (code, stdout, stderr) = common::plan_town_cli(&out, 200, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stdout.contains("Tue 1 Dec 2026, 03:00 (UTC+01:00)"),

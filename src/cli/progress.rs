@@ -51,17 +51,17 @@ impl SolveProgress {
                 let (bar, template) = match self.limit {
                     Some(l) => (
                         ProgressBar::new(l.as_millis() as u64),
-                        "{prefix:<32} {bar:24} {elapsed:>4} of {len_s} {msg}",
+                        format!(
+                            "{{prefix:<32}} {{bar:24}} {{elapsed:>4}} of {:.0}s {{msg}}",
+                            l.as_secs_f64()
+                        ),
                     ),
                     None => (
                         ProgressBar::new_spinner(),
-                        "{prefix:<32} {spinner} {elapsed:>4} {msg}",
+                        "{prefix:<32} {spinner} {elapsed:>4} {msg}".to_string(),
                     ),
                 };
-                let limit_s = self
-                    .limit
-                    .map_or(String::new(), |l| format!("{:.0}s", l.as_secs_f64()));
-                let style = ProgressStyle::with_template(&template.replace("{len_s}", &limit_s))
+                let style = ProgressStyle::with_template(&template)
                     .unwrap_or_else(|_| ProgressStyle::default_bar());
                 let bar = self.multi.add(bar.with_style(style));
                 bar.set_prefix(name.to_string());

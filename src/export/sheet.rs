@@ -52,11 +52,10 @@ pub fn route_sheet(
         v.capacity,
         v.refills,
     );
-    body.push_str(
+    let _ = write!(
+        body,
         "<table><thead><tr><th>#</th><th>time</th><th>do</th><th>street</th><th>distance</th>\
          <th>left ({unit})</th></tr></thead><tbody>"
-            .replace("{unit}", unit)
-            .as_str(),
     );
     for (i, r) in rows(v, net).iter().enumerate() {
         let (class, what) = match r.kind {

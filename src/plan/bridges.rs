@@ -14,10 +14,53 @@ pub struct Bridge {
     pub flags: u8,
 }
 
+/// A bridge of a graph of directed links: the links across it.
+pub struct LinkBridge {
+    /// The or of the node flags over the far side `C`.
+    pub flags: u8,
+    /// Links from the near end into `C`, and from `C` out to the near end.
+    pub into_far: Vec<usize>,
+    pub out_of_far: Vec<usize>,
+}
+
+/// The bridges of the simple undirected graph of node pairs the links
+/// `(index, from, to)` join on `n` nodes (loops ignored), with every link
+/// across each in both directions: a pair joined by several streets is one
+/// edge, and its cut counts all of them.
+pub fn link_bridges(
+    n: usize,
+    links: impl Iterator<Item = (usize, u32, u32)>,
+    flags: &[u8],
+) -> Vec<LinkBridge> {
+    let mut pairs: std::collections::BTreeMap<(u32, u32), Vec<(usize, u32)>> = Default::default();
+    for (l, u, v) in links.filter(|&(_, u, v)| u != v) {
+        pairs.entry((u.min(v), u.max(v))).or_default().push((l, u));
+    }
+    let edges: Vec<(u32, u32)> = pairs.keys().copied().collect();
+    bridges(n, &edges, flags)
+        .into_iter()
+        .map(|b| {
+            let across = &pairs[&edges[b.edge]];
+            let from = |end: u32| -> Vec<usize> {
+                across
+                    .iter()
+                    .filter(|&&(_, u)| u == end)
+                    .map(|&(l, _)| l)
+                    .collect()
+            };
+            LinkBridge {
+                flags: b.flags,
+                into_far: from(b.near),
+                out_of_far: from(b.far),
+            }
+        })
+        .collect()
+}
+
 /// The bridges of the undirected graph on `n` nodes with `edges` (no
 /// parallel pairs: a pair joined twice is not a bridge, so give each pair
 /// once), each with the or of `flags` over its far side.
-pub fn bridges(n: usize, edges: &[(u32, u32)], flags: &[u8]) -> Vec<Bridge> {
+fn bridges(n: usize, edges: &[(u32, u32)], flags: &[u8]) -> Vec<Bridge> {
     let mut adj: Vec<Vec<(u32, usize)>> = vec![Vec::new(); n];
     for (e, &(u, v)) in edges.iter().enumerate() {
         adj[u as usize].push((v, e));
@@ -92,6 +135,23 @@ pub fn bridges(n: usize, edges: &[(u32, u32)], flags: &[u8]) -> Vec<Bridge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_between_one_pair_cross_one_bridge_in_both_directions() {
+        // Two streets 0–1 (links 0, 1 and 2), one street 1–2 (links 3, 4).
+        let links = [(0, 0, 1), (1, 1, 0), (2, 0, 1), (3, 1, 2), (4, 2, 1)];
+        let mut b = link_bridges(3, links.into_iter(), &[0, 0, 4]);
+        b.sort_by_key(|b| b.into_far.len());
+        assert_eq!(b.len(), 2);
+        assert_eq!(
+            (b[0].flags, &b[0].into_far, &b[0].out_of_far),
+            (4, &vec![3], &vec![4])
+        );
+        assert_eq!(
+            (b[1].flags, &b[1].into_far, &b[1].out_of_far),
+            (4, &vec![0, 2], &vec![1])
+        );
+    }
 
     #[test]
     fn a_dead_end_off_a_cycle_is_a_bridge_with_its_side() {

@@ -29,7 +29,7 @@ use microlp::{ComparisonOp, LinearExpr, OptimizationDirection, Problem, Solution
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Largest model tried (variables: links, turns and hub arcs); a larger one
+/// Largest model tried (variables for links and turns); a larger one
 /// would take minutes (Andorra salting: 16,818, solved in about 2 s; Malta
 /// salting: 156,014, not solved in 30 s), and the node bound stands.
 const MAX_VARIABLES: usize = 60_000;
@@ -100,8 +100,8 @@ pub fn mixed_turn_aware_km(
         .chain(departures.iter().map(|&(v, _)| (v, -1.0)))
         .collect();
     lp.add_constraint(hub.as_slice(), ComparisonOp::Eq, 0.0);
-    for l in (0..links).filter(|&l| drivable[l]) {
-        let x = x[l]?;
+    for (l, x) in x.iter().enumerate() {
+        let Some(x) = *x else { continue };
         for side in [&mut into[l], &mut out[l]] {
             let mut e = std::mem::replace(side, LinearExpr::empty());
             e.add(x, -1.0);
@@ -210,15 +210,6 @@ fn bridge_cuts(
 ) -> Vec<(Vec<usize>, Vec<usize>)> {
     const WORK: u8 = 1;
     const DEPOT: u8 = 2;
-    // The simple undirected graph of node pairs joined by a drivable link.
-    let mut pairs: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
-    for (l, _) in drivable.iter().enumerate().filter(|x| *x.1) {
-        let (u, v) = net.link_ends(l as u32);
-        if u != v {
-            pairs.entry((u.min(v), u.max(v))).or_default().push(l);
-        }
-    }
-    let edges: Vec<(u32, u32)> = pairs.keys().copied().collect();
     let mut flags = vec![0u8; net.nodes.len()];
     for (n, _) in depot.iter().enumerate().filter(|x| *x.1) {
         flags[n] |= DEPOT;
@@ -228,20 +219,14 @@ fn bridge_cuts(
         flags[u as usize] |= WORK;
         flags[v as usize] |= WORK;
     }
-    super::bridges::bridges(net.nodes.len(), &edges, &flags)
+    let links = (0..drivable.len()).filter(|&l| drivable[l]).map(|l| {
+        let (u, v) = net.link_ends(l as u32);
+        (l, u, v)
+    });
+    super::bridges::link_bridges(net.nodes.len(), links, &flags)
         .into_iter()
         .filter(|b| b.flags & WORK != 0 && b.flags & DEPOT == 0)
-        .map(|b| {
-            let links = &pairs[&edges[b.edge]];
-            let from = |n: u32| -> Vec<usize> {
-                links
-                    .iter()
-                    .copied()
-                    .filter(|&l| net.link_ends(l as u32).0 == n)
-                    .collect()
-            };
-            (from(b.near), from(b.far))
-        })
+        .map(|b| (b.into_far, b.out_of_far))
         .collect()
 }
 

@@ -181,15 +181,6 @@ fn bridge_cuts(salt: &SaltInstance, end: EndRule) -> Vec<(Vec<usize>, Vec<usize>
     const HOME: u8 = 2;
     const DEPOT: u8 = 4;
     let n = salt.labels.len();
-    // The simple undirected graph of node pairs with a link.
-    let mut pairs: std::collections::BTreeMap<(u32, u32), Vec<usize>> = Default::default();
-    for (l, link) in salt.links.iter().enumerate() {
-        if link.from != link.to {
-            let key = (link.from.min(link.to), link.from.max(link.to));
-            pairs.entry(key).or_default().push(l);
-        }
-    }
-    let edges: Vec<(u32, u32)> = pairs.keys().copied().collect();
     let mut flags = vec![0u8; n];
     for v in &salt.vehicles {
         flags[v.home as usize] |= HOME;
@@ -203,22 +194,15 @@ fn bridge_cuts(salt: &SaltInstance, end: EndRule) -> Vec<(Vec<usize>, Vec<usize>
             flags[salt.links[l as usize].to as usize] |= WORK;
         }
     }
-    super::bridges::bridges(n, &edges, &flags)
+    let links = salt.links.iter().enumerate();
+    super::bridges::link_bridges(n, links.map(|(l, k)| (l, k.from, k.to)), &flags)
         .into_iter()
         // Work strictly inside C: the bridge itself may be the only work.
         .filter(|b| b.flags & WORK != 0)
         .map(|b| {
-            let links = &pairs[&edges[b.edge]];
-            let from = |end: u32| -> Vec<usize> {
-                links
-                    .iter()
-                    .copied()
-                    .filter(|&l| salt.links[l].from == end)
-                    .collect()
-            };
             let need_in = b.flags & HOME == 0;
             let need_out = end == EndRule::Depot && b.flags & DEPOT == 0;
-            (from(b.near), from(b.far), need_in, need_out)
+            (b.into_far, b.out_of_far, need_in, need_out)
         })
         .collect()
 }

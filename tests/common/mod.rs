@@ -90,18 +90,34 @@ pub fn fixture_text_anywhere(name: &str) -> String {
 /// threads) into `dir`; the plan it wrote, after the CLI said it validated.
 #[allow(dead_code)]
 pub fn plan_town_into(dir: &std::path::Path) -> arcplan::plan::shift::Plan {
-    let (code, out, err) = arcplan(&[
-        "plan",
-        fixture("town-frost.toml").to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-        "--max-iterations",
-        "300",
-        "--threads",
-        "2",
-    ]);
+    let (code, out, err) = plan_town_cli(dir, 300, &[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("validated"), "{out}");
     serde_json::from_slice(&std::fs::read(dir.join("plan.json")).expect("plan.json"))
         .expect("plan.json parses")
+}
+
+/// `arcplan plan` on the fixture town's frost scenario into `dir` with
+/// `iterations` generations, two threads and `extra` arguments: exit
+/// status, stdout, stderr.
+#[allow(dead_code)]
+pub fn plan_town_cli(
+    dir: &std::path::Path,
+    iterations: u64,
+    extra: &[&str],
+) -> (i32, String, String) {
+    let town = fixture("town-frost.toml");
+    let iterations = iterations.to_string();
+    let mut args = vec![
+        "plan",
+        town.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--max-iterations",
+        &iterations,
+        "--threads",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    arcplan(&args)
 }
