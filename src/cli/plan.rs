@@ -142,12 +142,10 @@ pub(super) fn solve_all(
     solutions
 }
 
-/// Files beyond the plan's own (name in the output directory, bytes), and an
-/// HTML section for the report.
-pub(super) type Extra = (Vec<(PathBuf, Vec<u8>)>, String);
+pub(super) use crate::export::bundle::Extra;
 
-/// Writes plan.json, routes.geojson, report.html, and a CSV itinerary, a
-/// GPX track and a printable route sheet per vehicle, plus `extra` files; each file atomically.
+/// Writes the plan's files ([`crate::export::bundle::files`]) into `dir`,
+/// each atomically.
 pub(super) fn write_outputs(
     dir: &Path,
     plan: &Plan,
@@ -156,50 +154,8 @@ pub(super) fn write_outputs(
     extra: Option<Extra>,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let net = &problem.network;
-    let json = serde_json::to_vec_pretty(plan).map_err(|e| Error::Other(e.to_string()))?;
-    let refill_at = |id: &str| {
-        scenario
-            .refills
-            .iter()
-            .map(|r| r.get_ref())
-            .find(|r| r.id == id)
-            .map(|r| [r.lon, r.lat])
-    };
-    let geo = crate::export::geojson::to_geojson(plan, net, &refill_at);
-    let mut files: Vec<(PathBuf, Vec<u8>)> = vec![
-        (dir.join("plan.json"), json),
-        (
-            dir.join("routes.geojson"),
-            serde_json::to_vec(&geo).map_err(|e| Error::Other(e.to_string()))?,
-        ),
-    ];
-    files.push((
-        dir.join("report.html"),
-        crate::export::report::to_html(scenario, net, plan, extra.as_ref().map(|e| e.1.as_str()))
-            .into_bytes(),
-    ));
-    if let Some((more, _)) = extra {
-        files.extend(more.into_iter().map(|(p, b)| (dir.join(p), b)));
-    }
-    let clock = crate::plan::clock::ShiftClock::parse(&plan.shift_start);
-    for v in &plan.vehicles {
-        let safe = crate::export::file_stem(&v.id);
-        files.push((
-            dir.join(format!("itinerary-{safe}.csv")),
-            crate::export::csv::itinerary(v, net, clock.as_ref()).into_bytes(),
-        ));
-        files.push((
-            dir.join(format!("track-{safe}.gpx")),
-            crate::export::gpx::track(v, net, clock.as_ref()).into_bytes(),
-        ));
-        files.push((
-            dir.join(format!("sheet-{safe}.html")),
-            crate::export::sheet::route_sheet(&plan.scenario, v, net, clock.as_ref()).into_bytes(),
-        ));
-    }
-    for (path, bytes) in files {
-        write_atomic(&path, &bytes)?;
+    for (name, bytes) in crate::export::bundle::files(plan, problem, scenario, extra)? {
+        write_atomic(&dir.join(name), &bytes)?;
     }
     Ok(())
 }

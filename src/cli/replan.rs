@@ -82,10 +82,7 @@ pub fn run(a: Args) -> Result<i32> {
         &new,
         &r.city,
         &r.scenario,
-        Some((
-            vec![(PathBuf::from("changes.json"), json)],
-            changes::html(&ch),
-        )),
+        Some((vec![("changes.json".to_string(), json)], changes::html(&ch))),
     )?;
     out_dir.commit()?;
     clock.lap("outputs");

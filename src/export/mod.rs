@@ -2,6 +2,7 @@
 //! itinerary, a GPX track and a printable route sheet per vehicle, and the
 //! HTML report.
 
+pub mod bundle;
 pub mod csv;
 pub mod directions;
 pub mod geojson;

@@ -116,7 +116,8 @@ pub fn to_html(scenario: &Scenario, net: &Network, plan: &Plan, changes: Option<
         "<section class=mapbox><div id=filter></div><canvas id=map></canvas>\
          <div class=legend><span class=l-bridge>bridge</span><span class=l-ramp>ramp</span>\
          <span class=l-steep>steep</span><span>■ depot</span><span>▲ refill site</span>\
-         <span>— service, ┄ deadhead</span><span class=hint>wheel: zoom · drag: pan</span></div></section>",
+         <span>— service, ┄ deadhead</span><span class=hint>wheel: zoom · drag: pan · click: name a street</span>\
+         <span id=pick></span></div></section>",
     );
     body.push_str(&vehicle_table(plan, clock));
     body.push_str(&class_section(plan, clock));
@@ -168,6 +169,25 @@ fn map_data(scenario: &Scenario, net: &Network, plan: &Plan) -> serde_json::Valu
     let mut off: Vec<usize> = Vec::with_capacity(n + 1);
     let (mut bridges, mut ramps, mut steep) = (Vec::new(), Vec::new(), Vec::new());
     let threshold = steep_threshold(scenario);
+    // Each segment's way, as an index into `ways` ([OSM id, name]): a click
+    // on the map names the street (and, in the service's page, closes it).
+    let mut way_index: std::collections::HashMap<u32, usize> = std::collections::HashMap::new();
+    let mut ways: Vec<serde_json::Value> = Vec::new();
+    let mut seg_way: Vec<usize> = Vec::with_capacity(n);
+    for s in 0..n as u32 {
+        let w = net.segments[s as usize].way;
+        let k = *way_index.entry(w).or_insert_with(|| {
+            let a = net.way_of(s);
+            let name = a
+                .name
+                .clone()
+                .or_else(|| a.ref_.clone())
+                .unwrap_or_default();
+            ways.push(json!([a.osm_id, name]));
+            ways.len() - 1
+        });
+        seg_way.push(k);
+    }
     for s in 0..n as u32 {
         off.push(pts.len() / 2);
         for p in net.coords(s) {
@@ -229,6 +249,8 @@ fn map_data(scenario: &Scenario, net: &Network, plan: &Plan) -> serde_json::Valu
     json!({
         "pts": pts,
         "off": off,
+        "w": seg_way,
+        "ways": ways,
         "bridges": bridges,
         "ramps": ramps,
         "steep": steep,
@@ -439,7 +461,7 @@ h1{font-size:22px;margin:8px 0 0}h2{font-size:17px;margin:18px 0 6px}.sub{color:
 .warnings{background:#fffbe6;border-left:4px solid #e6a700;padding:2px 12px;margin-top:10px}
 tr.idle td{color:#777}
 .mapbox{position:relative;margin-top:12px}#map{width:100%;height:620px;border:1px solid #ccc;border-radius:4px;cursor:grab;background:#fbfbf8}
-#filter{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:6px}#filter label{cursor:pointer;white-space:nowrap}
+#pick{font-weight:600;color:#222}#filter{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:6px}#filter label{cursor:pointer;white-space:nowrap}
 .legend{display:flex;flex-wrap:wrap;gap:14px;font-size:12px;color:#444;margin-top:4px}
 .l-bridge{border-bottom:3px solid #1f5fbf}.l-ramp{border-bottom:3px solid #8e44ad}.l-steep{border-bottom:3px solid #e67e22}.hint{color:#888}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #e3e3e3;padding:4px 6px;text-align:left}
@@ -480,6 +502,7 @@ function draw(){ctx.clearRect(0,0,W,H);ctx.lineCap='round';ctx.lineJoin='round';
   ctx.setLineDash([]);ctx.globalAlpha=1;ctx.beginPath();for(const l of v.legs)if(l[0]===1)for(const k of l[1])seg(k>>1,k&1);ctx.lineWidth=3;ctx.stroke();
   if(arrows)for(const l of v.legs)if(l[0]===1)for(const k of l[1])arrow(k>>1,k&1,v.colour);});
  ctx.setLineDash([]);
+ if(picked>=0){const wk=D.w[picked];ctx.beginPath();for(let s=0;s<nseg;s++)if(D.w[s]===wk)seg(s,false);ctx.strokeStyle='#000';ctx.lineWidth=6;ctx.globalAlpha=0.35;ctx.stroke();ctx.globalAlpha=1;}
  for(const d of D.depots){ctx.fillStyle='#111';ctx.fillRect(X(d.xy[0])-6,Y(d.xy[1])-6,12,12);ctx.fillStyle='#111';ctx.font='12px sans-serif';ctx.fillText(d.id,X(d.xy[0])+8,Y(d.xy[1])-8);}
  for(const r of D.refills){const x=X(r.xy[0]),y=Y(r.xy[1]);ctx.beginPath();ctx.moveTo(x,y-8);ctx.lineTo(x+7,y+5);ctx.lineTo(x-7,y+5);ctx.closePath();ctx.fillStyle='#2a9d8f';ctx.fill();ctx.fillStyle='#111';ctx.fillText(r.id,x+9,y+4);}
 }
@@ -490,9 +513,16 @@ const boxes=D.vehicles.map((v,i)=>{const l=document.createElement('label');const
 all.firstChild.onchange=e=>{boxes.forEach((b,i)=>{b.checked=e.target.checked;shown[i]=b.checked;});draw();};
 cv.addEventListener('wheel',e=>{e.preventDefault();const r=cv.getBoundingClientRect(),mx=e.clientX-r.left,my=e.clientY-r.top,k=Math.exp(-e.deltaY*0.0015);
  tx=mx-(mx-tx)*k;ty=my-(my-ty)*k;scale*=k;draw();},{passive:false});
-let drag=null;cv.addEventListener('mousedown',e=>{drag=[e.clientX,e.clientY];cv.style.cursor='grabbing';});
-window.addEventListener('mouseup',()=>{drag=null;cv.style.cursor='grab';});
-window.addEventListener('mousemove',e=>{if(!drag)return;tx+=e.clientX-drag[0];ty+=e.clientY-drag[1];drag=[e.clientX,e.clientY];draw();});
+let drag=null,moved=0,picked=-1;cv.addEventListener('mousedown',e=>{drag=[e.clientX,e.clientY];moved=0;cv.style.cursor='grabbing';});
+window.addEventListener('mouseup',e=>{if(drag&&moved<4&&e.target===cv)pick(e);drag=null;cv.style.cursor='grab';});
+window.addEventListener('mousemove',e=>{if(!drag)return;moved+=Math.abs(e.clientX-drag[0])+Math.abs(e.clientY-drag[1]);tx+=e.clientX-drag[0];ty+=e.clientY-drag[1];drag=[e.clientX,e.clientY];draw();});
+function near(mx,my){let best=-1,bd=100;for(let s=0;s<nseg;s++){for(let k=O[s];k<O[s+1]-1;k++){const ax=X(P[2*k]),ay=Y(P[2*k+1]),bx=X(P[2*k+2]),by=Y(P[2*k+3]);
+ const dx=bx-ax,dy=by-ay,L=dx*dx+dy*dy,t=L>0?Math.max(0,Math.min(1,((mx-ax)*dx+(my-ay)*dy)/L)):0,ex=ax+t*dx-mx,ey=ay+t*dy-my,d=ex*ex+ey*ey;if(d<bd){bd=d;best=s;}}}return best;}
+function pick(e){const r=cv.getBoundingClientRect(),s=near(e.clientX-r.left,e.clientY-r.top);const out=document.getElementById('pick');picked=s;draw();
+ if(s<0){out.textContent='';return;}const w=D.ways[D.w[s]];out.textContent=(w[1]||'unnamed street')+' (OSM way '+w[0]+')';
+ if(window.parent!==window)window.parent.postMessage({arcplan:'street',way:w[0],name:w[1]},location.origin);}
+// For tests that click a street: the middle of segment s on the canvas.
+window.arcplanPoint=s=>{const m=O[s]+((O[s+1]-O[s]-1)>>1);return [(X(P[2*m])+X(P[2*m+2]))/2,(Y(P[2*m+1])+Y(P[2*m+3]))/2];};
 cv.addEventListener('dblclick',()=>{fit();draw();});
 window.addEventListener('resize',()=>{const s=scale,x=tx,y=ty;fit();scale=s;tx=x;ty=y;draw();});
 fit();draw();
