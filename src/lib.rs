@@ -19,6 +19,7 @@ pub mod osm;
 pub mod plan;
 pub mod replan;
 pub mod scenario;
+pub mod serve;
 pub mod solver;
 pub mod terrain;
 pub mod util;

@@ -6,28 +6,13 @@
 mod common;
 
 use arcplan::plan::shift::Plan;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn plan_town(dir: &Path) -> (Plan, String) {
     let plan = common::plan_town_into(dir);
     let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html written");
     (plan, html)
-}
-
-fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("CHROMIUM")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser"].map(PathBuf::from))
-        .find(|p| p.is_file());
-    if found.is_none() {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("chromium is missing, and CI=true requires it (.ci/run installs it)");
-        }
-        common::skipped("no chromium here (the browser test runs in CI)");
-    }
-    found
 }
 
 /// Runs headless Chromium on `page` with `args`; returns stdout.
@@ -97,7 +82,9 @@ fn report_is_self_contained_and_complete() {
 
 #[test]
 fn report_renders_in_headless_chromium() {
-    let Some(bin) = chromium() else { return };
+    let Some(bin) = common::chromium() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let (plan, _) = plan_town(dir.path());
     let page = dir.path().join("report.html");

@@ -47,6 +47,7 @@ mod plan;
 mod progress;
 mod replan;
 mod salt;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -102,6 +103,12 @@ pub enum Command {
         after_help = "Example:\n  arcplan network ../shared/data/osm/helsinki.osm.pbf --near 24.9410,60.1690"
     )]
     Network(network::Args),
+    /// Serve planning, re-planning and progress over HTTP, with a page for
+    /// the duty officer and a database of every plan version.
+    #[command(
+        after_help = "Example:\n  arcplan serve --data /var/lib/arcplan --maps fixtures\n  then open http://127.0.0.1:8080/ and post fixtures/town-frost.toml"
+    )]
+    Serve(serve::Args),
     /// Capacitated arc routing on benchmark instances.
     #[command(subcommand)]
     Carp(CarpCommand),
@@ -301,6 +308,7 @@ pub fn run() -> i32 {
         Command::Batch(a) => done(batch::run(a)),
         Command::Validate(a) => done(validate::run(a)),
         Command::Network(a) => done(network::run(a)),
+        Command::Serve(a) => done(serve::run(a)),
         Command::Carp(CarpCommand::Solve(a)) => done(carp_solve::run(a)),
         Command::Carp(CarpCommand::Bench(a)) => done(carp_bench::run(a)),
         Command::Carp(CarpCommand::Check(a)) => carp_check::run(a),

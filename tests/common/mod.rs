@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod server;
+
 /// `../shared/data/<rel>` beside the checkout. Missing data fails the test in CI
 /// (`CI=true`) and skips it elsewhere, with a message saying so.
 pub fn shared(rel: &str) -> Option<PathBuf> {
@@ -120,4 +122,21 @@ pub fn plan_town_cli(
     ];
     args.extend_from_slice(extra);
     arcplan(&args)
+}
+
+/// Headless Chromium (`$CHROMIUM`, or Debian's `chromium`, which `.ci/run`
+/// installs): missing, the browser tests fail in CI and skip elsewhere.
+pub fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser"].map(PathBuf::from))
+        .find(|p| p.is_file());
+    if found.is_none() {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("chromium is missing, and CI=true requires it (.ci/run installs it)");
+        }
+        skipped("no chromium here (the browser test runs in CI)");
+    }
+    found
 }
