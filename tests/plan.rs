@@ -341,6 +341,17 @@ fn a_late_plan_is_written_and_exits_with_its_own_status() {
     );
     let plan = Plan::read(&out.join("plan.json")).unwrap();
     assert!(plan.is_late() && plan.classes[0].late_tasks > 0);
+    // The violation gives the deadline as the clock time a planner reads
+    // (the fixture's shift starts at 03:00), with the time into the shift.
+    let late = plan
+        .violations
+        .iter()
+        .find(|v| v.starts_with("priority class"))
+        .expect("a lateness violation");
+    assert!(
+        late.contains("after the 03:") && late.contains(" (+0:"),
+        "{late}"
+    );
     // `--json`: the summary is one JSON object on stdout, saying the same.
     let mut a = args(
         scen.to_str().unwrap(),

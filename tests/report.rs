@@ -132,3 +132,59 @@ fn report_renders_in_headless_chromium() {
         );
     }
 }
+
+/// Depot and refill names that would sit on one another (two refill sites
+/// beside the yard) are placed apart: no label covers another or a marker.
+#[test]
+fn map_labels_do_not_overlap() {
+    let Some(bin) = common::chromium() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(common::fixture("town-frost.toml"))
+        .unwrap()
+        .replace(
+            "extract = \"town.osm.pbf\"",
+            &format!("extract = {:?}", common::fixture("town.osm.pbf")),
+        )
+        .replace("dem = \"dem\"", &format!("dem = {:?}", common::fixture("dem")))
+        + "\n[[refill]]\nid = \"yard salt store\"\nkind = \"salt\"\nlon = 10.0031\nlat = 45.0021\nminutes = 10\n\
+           \n[[refill]]\nid = \"yard brine tank\"\nkind = \"salt\"\nlon = 10.0029\nlat = 45.0019\nminutes = 10\n";
+    let scen = dir.path().join("crowded.toml");
+    std::fs::write(&scen, text).unwrap();
+    let out = dir.path().join("out");
+    let (code, o, e) = common::arcplan(&[
+        "plan",
+        scen.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--max-iterations",
+        "200",
+    ]);
+    assert_eq!(code, 0, "{o}{e}");
+    let dom = run_chromium(
+        &bin,
+        &dir.path().join("profile"),
+        &out.join("report.html"),
+        &["--dump-dom"],
+    );
+    let attr = |name: &str| -> Vec<[f64; 4]> {
+        let start = dom
+            .find(&format!("data-{name}=\""))
+            .unwrap_or_else(|| panic!("no data-{name} on the map"))
+            + name.len()
+            + 7;
+        let end = start + dom[start..].find('"').unwrap();
+        serde_json::from_str(&dom[start..end].replace("&quot;", "\"")).unwrap()
+    };
+    let (labels, marks) = (attr("labels"), attr("marks"));
+    assert_eq!(labels.len(), 4, "one depot and three refill sites");
+    let overlap = |a: &[f64; 4], b: &[f64; 4]| {
+        a[0].max(b[0]) < a[2].min(b[2]) && a[1].max(b[1]) < a[3].min(b[3])
+    };
+    for (i, a) in labels.iter().enumerate() {
+        for b in labels.iter().skip(i + 1).chain(marks.iter()) {
+            assert!(!overlap(a, b), "label {a:?} covers {b:?}");
+        }
+    }
+}

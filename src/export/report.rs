@@ -503,9 +503,20 @@ function draw(){ctx.clearRect(0,0,W,H);ctx.lineCap='round';ctx.lineJoin='round';
   if(arrows)for(const l of v.legs)if(l[0]===1)for(const k of l[1])arrow(k>>1,k&1,v.colour);});
  ctx.setLineDash([]);
  if(picked>=0){const wk=D.w[picked];ctx.beginPath();for(let s=0;s<nseg;s++)if(D.w[s]===wk)seg(s,false);ctx.strokeStyle='#000';ctx.lineWidth=6;ctx.globalAlpha=0.35;ctx.stroke();ctx.globalAlpha=1;}
- for(const d of D.depots){ctx.fillStyle='#111';ctx.fillRect(X(d.xy[0])-6,Y(d.xy[1])-6,12,12);ctx.fillStyle='#111';ctx.font='12px sans-serif';ctx.fillText(d.id,X(d.xy[0])+8,Y(d.xy[1])-8);}
- for(const r of D.refills){const x=X(r.xy[0]),y=Y(r.xy[1]);ctx.beginPath();ctx.moveTo(x,y-8);ctx.lineTo(x+7,y+5);ctx.lineTo(x-7,y+5);ctx.closePath();ctx.fillStyle='#2a9d8f';ctx.fill();ctx.fillStyle='#111';ctx.fillText(r.id,x+9,y+4);}
+ for(const d of D.depots){ctx.fillStyle='#111';ctx.fillRect(X(d.xy[0])-6,Y(d.xy[1])-6,12,12);}
+ for(const r of D.refills){const x=X(r.xy[0]),y=Y(r.xy[1]);ctx.beginPath();ctx.moveTo(x,y-8);ctx.lineTo(x+7,y+5);ctx.lineTo(x-7,y+5);ctx.closePath();ctx.fillStyle='#2a9d8f';ctx.fill();}
+ labels();
 }
+// Depot and refill names placed so that none covers another or a marker:
+// the first free spot of ten around the marker, else the least covered.
+function overlap(a,b){const w=Math.min(a[2],b[2])-Math.max(a[0],b[0]),h=Math.min(a[3],b[3])-Math.max(a[1],b[1]);return w>0&&h>0?w*h:0;}
+function labels(){const sites=D.depots.concat(D.refills);ctx.font='12px sans-serif';ctx.fillStyle='#111';
+ const marks=sites.map(s=>{const x=X(s.xy[0]),y=Y(s.xy[1]);return [x-7,y-8,x+7,y+6];}),placed=[];
+ for(const s of sites){const x=X(s.xy[0]),y=Y(s.xy[1]),w=ctx.measureText(s.id).width,h=13;
+  const cands=[[x+9,y-12],[x+9,y+2],[x-9-w,y-12],[x-9-w,y+2],[x-w/2,y-23],[x-w/2,y+8],[x+9,y-26],[x+9,y+16],[x-9-w,y-26],[x-9-w,y+16]];
+  let best=null,bo=Infinity;for(const [lx,ly] of cands){const b=[lx,ly,lx+w,ly+h];let o=0;for(const q of marks.concat(placed))o+=overlap(b,q);if(o<bo){bo=o;best=b;}if(o===0)break;}
+  placed.push(best);ctx.fillText(s.id,best[0],best[1]+h-3);}
+ cv.dataset.labels=JSON.stringify(placed.map(b=>b.map(v=>Math.round(v*10)/10)));cv.dataset.marks=JSON.stringify(marks.map(b=>b.map(v=>Math.round(v*10)/10)));}
 const f=document.getElementById('filter');
 const all=document.createElement('label');all.innerHTML='<input type=checkbox checked> all vehicles';f.appendChild(all);
 const boxes=D.vehicles.map((v,i)=>{const l=document.createElement('label');const b=document.createElement('input');b.type='checkbox';b.checked=true;

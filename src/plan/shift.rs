@@ -441,8 +441,9 @@ pub fn build_replan(
             let end_s = legs.last().map_or(0.0, |l| l.end_s);
             if end_s > scenario.shift_seconds() + 1e-6 {
                 violations.push(format!(
-                    "{id} ends at {} after the shift's {} h",
-                    hms(end_s),
+                    "{id} ends at {}, after the shift's end at {} ({} h)",
+                    clock_at(scenario, end_s),
+                    clock_at(scenario, scenario.shift_seconds()),
                     scenario.shift.max_hours
                 ));
             }
@@ -559,7 +560,7 @@ pub fn build_replan(
                     "priority class {c}: {} of {} tasks finished after the {} deadline (worst {} late)",
                     late.len(),
                     of.len(),
-                    hms(d),
+                    clock_at(scenario, d),
                     hms(late.iter().cloned().fold(0.0, f64::max))
                 ));
             }
@@ -752,6 +753,16 @@ fn deadhead_lower_bound_km(scenario: &Scenario, city: &CityProblem, solutions: &
 }
 
 /// `h:mm:ss` from seconds.
+/// `03:10 (+0:10:12)`: the clock time `t_s` into the scenario's shift, in
+/// its offset, with the time into the shift, as the report and summary
+/// give times (the offset alone if the start has no offset).
+fn clock_at(scenario: &Scenario, t_s: f64) -> String {
+    match crate::plan::clock::ShiftClock::parse(&scenario.shift.start.to_string()) {
+        Some(c) => format!("{} (+{})", c.hm(t_s), hms(t_s)),
+        None => hms(t_s),
+    }
+}
+
 pub fn hms(s: f64) -> String {
     let s = s.max(0.0).round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
