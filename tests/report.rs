@@ -141,13 +141,7 @@ fn map_labels_do_not_overlap() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(common::fixture("town-frost.toml"))
-        .unwrap()
-        .replace(
-            "extract = \"town.osm.pbf\"",
-            &format!("extract = {:?}", common::fixture("town.osm.pbf")),
-        )
-        .replace("dem = \"dem\"", &format!("dem = {:?}", common::fixture("dem")))
+    let text = common::fixture_text_anywhere("town-frost.toml")
         + "\n[[refill]]\nid = \"yard salt store\"\nkind = \"salt\"\nlon = 10.0031\nlat = 45.0021\nminutes = 10\n\
            \n[[refill]]\nid = \"yard brine tank\"\nkind = \"salt\"\nlon = 10.0029\nlat = 45.0019\nminutes = 10\n";
     let scen = dir.path().join("crowded.toml");

@@ -127,13 +127,7 @@ pub fn run_one(
         let problem = city::build(&scenario)?;
         let solutions = crate::plan::solve::solve_city(&problem, params, &[], |_, _| {});
         let plan = shift::build(&scenario, &problem, &solutions);
-        let rep = validate::validate(&scenario, &problem.network, &plan);
-        if !rep.ok() {
-            return Err(Error::Other(format!(
-                "internal error: the plan fails validation: {}",
-                rep.errors[0]
-            )));
-        }
+        validate::validate(&scenario, &problem.network, &plan).or_internal_error()?;
         write(&out.join(&run.name), &plan, &problem, &scenario)?;
         Ok(plan)
     })();

@@ -52,10 +52,7 @@ pub fn run(a: Args) -> Result<i32> {
     clock.lap("solve");
     let plan = shift::build(&scenario, &problem, &solutions);
     clock.lap("plan");
-    let report = validate::validate(&scenario, &problem.network, &plan);
-    if !report.ok() {
-        return Err(invalid_plan(&report));
-    }
+    validate::validate(&scenario, &problem.network, &plan).or_internal_error()?;
     clock.lap("validation");
     write_outputs(out_dir.path(), &plan, &problem, &scenario, None)?;
     let out = out_dir.target().to_path_buf();
@@ -107,15 +104,6 @@ fn export_salt(
         }
     }
     Ok(())
-}
-
-/// The error for a plan the validator refuses (a bug, never the user's input).
-pub(super) fn invalid_plan(report: &validate::Report) -> Error {
-    Error::Other(format!(
-        "internal error: the plan fails validation ({} problems), first: {}",
-        report.errors.len(),
-        report.errors[0]
-    ))
 }
 
 /// Solves every vehicle problem ([`crate::plan::solve::solve_city`]) with a

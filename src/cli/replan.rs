@@ -1,7 +1,7 @@
 //! `arcplan replan <scenario.toml> --plan <plan.json> --events <events.toml>
 //! --out <dir>`: a new plan from where every vehicle stands.
 
-use super::plan::{invalid_plan, solve_all, summary, write_outputs};
+use super::plan::{solve_all, summary, write_outputs};
 use super::SolverArgs;
 use crate::error::{Error, Result};
 use crate::plan::shift::{self, Plan};
@@ -70,10 +70,7 @@ pub fn run(a: Args) -> Result<i32> {
         at_s: r.time_s,
     });
     clock.lap("plan");
-    let report = validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures);
-    if !report.ok() {
-        return Err(invalid_plan(&report));
-    }
+    validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures).or_internal_error()?;
     clock.lap("validation");
     let ch = changes::compare(&plan, &new, r.time_s);
     let json = serde_json::to_vec_pretty(&ch).map_err(|e| Error::Other(e.to_string()))?;
@@ -87,14 +84,7 @@ pub fn run(a: Args) -> Result<i32> {
     out_dir.commit()?;
     clock.lap("outputs");
     if a.json {
-        let changes = serde_json::json!({
-            "time_s": r.time_s,
-            "vehicles_changed": ch.vehicles_changed.len(),
-            "moved": ch.moved.len(),
-            "taken_over_from_vehicles_down": ch.reassigned_from_down,
-            "added": ch.added,
-            "dropped": ch.dropped,
-        });
+        let changes = ch.counts();
         super::out!(
             "{}",
             super::plan::summary_json(&new, &clock, &a.out, Some(("replan", changes)))

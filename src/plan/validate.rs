@@ -34,6 +34,18 @@ impl Report {
     pub fn ok(&self) -> bool {
         self.errors.is_empty()
     }
+
+    /// For a plan arcplan made itself: `Ok` when valid, else the error that
+    /// says it is a bug (never the user's input), with the first problem.
+    pub fn or_internal_error(&self) -> crate::Result<()> {
+        match self.errors.first() {
+            None => Ok(()),
+            Some(first) => Err(crate::Error::Other(format!(
+                "internal error: the plan fails validation ({} problems), first: {first}",
+                self.errors.len()
+            ))),
+        }
+    }
 }
 
 const TIME_TOL_S: f64 = 1e-3;

@@ -60,6 +60,22 @@ fn remaining(plan: &Plan, t: f64) -> BTreeMap<String, Vec<(u32, u8, i64)>> {
         .collect()
 }
 
+impl Changes {
+    /// The counts a summary gives (`replan` in `--json`, a served
+    /// version's summary): time, vehicles changed, services moved, taken
+    /// over from vehicles down, new, dropped.
+    pub fn counts(&self) -> serde_json::Value {
+        serde_json::json!({
+            "time_s": self.replan_time_s,
+            "vehicles_changed": self.vehicles_changed.len(),
+            "moved": self.moved.len(),
+            "taken_over_from_vehicles_down": self.reassigned_from_down,
+            "added": self.added,
+            "dropped": self.dropped,
+        })
+    }
+}
+
 pub fn compare(old: &Plan, new: &Plan, t: f64) -> Changes {
     let before = remaining(old, t);
     let after = remaining(new, t);

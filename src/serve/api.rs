@@ -312,21 +312,13 @@ fn content_type(name: &str) -> &'static str {
 
 fn file_response(app: &App, id: i64, n: i64, name: &str) -> ApiResult<Response> {
     plan_exists(app, id)?;
-    if app.db.version(id, n)?.is_none() {
+    if !app.db.has_version(id, n)? {
         return Err(not_found(format!("plan {id} has no version {n}")));
     }
-    let bytes = match name {
-        // Version 1 has no events; checking it needs none.
-        "events.toml" => Some(
-            app.db
-                .version(id, n)?
-                .map(|v| v.1)
-                .unwrap_or_default()
-                .into_bytes(),
-        ),
-        _ => app.db.file(id, n, name)?,
-    }
-    .ok_or_else(|| not_found(format!("version {n} of plan {id} has no file `{name}`")))?;
+    let bytes = app
+        .db
+        .file(id, n, name)?
+        .ok_or_else(|| not_found(format!("version {n} of plan {id} has no file `{name}`")))?;
     Ok(([(header::CONTENT_TYPE, content_type(name))], bytes).into_response())
 }
 
@@ -385,6 +377,32 @@ fn unprocessable(e: impl std::fmt::Display) -> ApiError {
     err(StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
 }
 
+/// What a write against version `n` of a plan checks with: the plan's
+/// scenario, version n's plan and every event since version 1.
+struct Latest {
+    scenario: crate::scenario::Scenario,
+    plan: crate::plan::shift::Plan,
+    events_all: String,
+}
+
+fn latest_context(app: &App, id: i64, n: i64) -> ApiResult<Latest> {
+    let text = app
+        .db
+        .scenario_of(id)?
+        .ok_or_else(|| not_found(format!("no plan {id}")))?;
+    let scenario = work::parse_scenario(&text, &app.queue.maps).map_err(unprocessable)?;
+    let (plan_json, events_all) = app
+        .db
+        .version(id, n)?
+        .ok_or_else(|| not_found(format!("plan {id} has no version {n}")))?;
+    let plan = work::read_plan(&plan_json).map_err(unprocessable)?;
+    Ok(Latest {
+        scenario,
+        plan,
+        events_all,
+    })
+}
+
 async fn post_events(
     State(app): Shared,
     Path(id): Path<i64>,
@@ -416,16 +434,11 @@ async fn post_events(
         String::from_utf8(body.to_vec())
             .map_err(|_| unprocessable("the events are not UTF-8 text"))?
     };
-    let scenario_text = app
-        .db
-        .scenario_of(id)?
-        .ok_or_else(|| not_found(format!("no plan {id}")))?;
-    let scenario = work::parse_scenario(&scenario_text, &app.queue.maps).map_err(unprocessable)?;
-    let (plan_json, events_before) = app
-        .db
-        .version(id, latest)?
-        .ok_or_else(|| not_found(format!("plan {id} has no version {latest}")))?;
-    let plan = work::read_plan(&plan_json).map_err(unprocessable)?;
+    let Latest {
+        scenario,
+        plan,
+        events_all: events_before,
+    } = latest_context(&app, id, latest)?;
     let checked = work::check_events(&scenario, &plan, &posted).map_err(unprocessable)?;
     if checked.list.is_empty() {
         return Err(unprocessable(format!(
@@ -515,11 +528,7 @@ async fn post_progress(
     let latest = latest_of(&app, id)?;
     let b: ProgressBody = serde_json::from_slice(&body)
         .map_err(|e| unprocessable(format!("progress report: {e}")))?;
-    let (plan_json, _) = app
-        .db
-        .version(id, latest)?
-        .ok_or_else(|| not_found(format!("plan {id} has no version {latest}")))?;
-    let plan = work::read_plan(&plan_json).map_err(unprocessable)?;
+    let Latest { scenario, plan, .. } = latest_context(&app, id, latest)?;
     let v = plan
         .vehicles
         .iter()
@@ -578,11 +587,6 @@ async fn post_progress(
             report.at
         )));
     }
-    let scenario_text = app
-        .db
-        .scenario_of(id)?
-        .ok_or_else(|| not_found(format!("no plan {id}")))?;
-    let scenario = work::parse_scenario(&scenario_text, &app.queue.maps).map_err(unprocessable)?;
     work::check_events(&scenario, &plan, &work::report_event(&report))
         .map_err(|e| unprocessable(format!("progress report: {e}")))?;
     let rid = app.db.add_report(id, latest, &report, &who)?;

@@ -415,16 +415,17 @@ impl Db {
         })
     }
 
-    pub fn plans(&self) -> DbResult<Vec<PlanRow>> {
+    /// Plans with their latest version and active job; `only` one plan.
+    fn plan_rows(&self, only: Option<i64>) -> DbResult<Vec<PlanRow>> {
         self.read(|c| {
             c.prepare(
                 "SELECT p.id, p.name, p.created_at, \
                  (SELECT MAX(n) FROM versions v WHERE v.plan_id = p.id), \
                  (SELECT MIN(id) FROM jobs j WHERE j.plan_id = p.id \
                   AND j.state IN ('queued', 'running')) \
-                 FROM plans p ORDER BY p.id DESC",
+                 FROM plans p WHERE ?1 IS NULL OR p.id = ?1 ORDER BY p.id DESC",
             )?
-            .query_map([], |r| {
+            .query_map([only], |r| {
                 Ok(PlanRow {
                     id: r.get(0)?,
                     name: r.get(1)?,
@@ -437,8 +438,23 @@ impl Db {
         })
     }
 
+    pub fn plans(&self) -> DbResult<Vec<PlanRow>> {
+        self.plan_rows(None)
+    }
+
     pub fn plan(&self, id: i64) -> DbResult<Option<PlanRow>> {
-        Ok(self.plans()?.into_iter().find(|p| p.id == id))
+        Ok(self.plan_rows(Some(id))?.pop())
+    }
+
+    /// Whether version `n` of `plan` exists (without reading it).
+    pub fn has_version(&self, plan: i64, n: i64) -> DbResult<bool> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT EXISTS (SELECT 1 FROM versions WHERE plan_id = ?1 AND n = ?2)",
+                params![plan, n],
+                |r| r.get(0),
+            )
+        })
     }
 
     /// The scenario TOML of a plan.

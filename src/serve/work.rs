@@ -128,27 +128,9 @@ fn summary(plan: &Plan, ch: Option<&changes::Changes>) -> serde_json::Value {
         "warnings": plan.warnings.len(),
     });
     if let (Some(c), Some(o)) = (ch, v.as_object_mut()) {
-        o.insert(
-            "replan".into(),
-            serde_json::json!({
-                "time_s": c.replan_time_s,
-                "vehicles_changed": c.vehicles_changed.len(),
-                "moved": c.moved.len(),
-                "taken_over_from_vehicles_down": c.reassigned_from_down,
-                "added": c.added,
-                "dropped": c.dropped,
-            }),
-        );
+        o.insert("replan".into(), c.counts());
     }
     v
-}
-
-fn refused(report: &validate::Report) -> Error {
-    Error::Other(format!(
-        "internal error: the plan fails validation ({} problems), first: {}",
-        report.errors.len(),
-        report.errors[0]
-    ))
 }
 
 /// Plans a scenario: version 1.
@@ -168,10 +150,7 @@ pub fn plan(
         });
     on_progress(tracker.stage("checking the plan"));
     let plan = shift::build(&scenario, &problem, &solutions);
-    let report = validate::validate(&scenario, &problem.network, &plan);
-    if !report.ok() {
-        return Err(refused(&report));
-    }
+    validate::validate(&scenario, &problem.network, &plan).or_internal_error()?;
     let files = crate::export::bundle::files(&plan, &problem, &scenario, None)?;
     Ok(NewVersion {
         plan_json: serde_json::to_string_pretty(&plan).map_err(|e| Error::Other(e.to_string()))?,
@@ -228,10 +207,7 @@ pub fn replan(
         events_count: events.list.len(),
         at_s: r.time_s,
     });
-    let report = validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures);
-    if !report.ok() {
-        return Err(refused(&report));
-    }
+    validate::validate_with(&r.scenario, &r.city.network, &new, &r.closures).or_internal_error()?;
     let ch = changes::compare(&old, &new, r.time_s);
     let ch_json = serde_json::to_string_pretty(&ch).map_err(|e| Error::Other(e.to_string()))?;
     let files = crate::export::bundle::files(
