@@ -435,3 +435,62 @@ fn the_summary_speaks_in_clock_times() {
     assert!(stdout.contains("03:00 (+0:00:00) - 03:"), "{stdout}");
     assert!(stdout.contains("deadline 03:10 (+0:10:12)"), "{stdout}");
 }
+
+/// The kilometres a running job reports for each improvement
+/// (`shift::solution_km`, what `arcplan serve` shows during a run) are the
+/// plan's: the last report of every instance sums to the validated plan's
+/// service and empty kilometres, and every report before it is at least as
+/// long in time as the next (the solver reports improvements only).
+#[test]
+fn the_kilometres_reported_during_a_run_are_the_plans() {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    let scenario = arcplan::scenario::load(&fixture("town-frost.toml")).expect("scenario");
+    let problem = city::build(&scenario).expect("build");
+    let params = Params {
+        seed: 3,
+        threads: 2,
+        time_limit: None,
+        max_iterations: Some(2000),
+        ..Default::default()
+    };
+    let none = BTreeMap::new();
+    // Per instance: (cost, (service km, empty km)) of each improvement.
+    type Reports = BTreeMap<String, Vec<(i64, (f64, f64))>>;
+    let reports: Mutex<Reports> = Mutex::new(BTreeMap::new());
+    let sols = arcplan::plan::solve::solve_city(&problem, &params, &[], |p, pr| {
+        if let Some(pr) = pr {
+            let km = shift::solution_km(&scenario, &problem, p, pr.best, &none);
+            reports
+                .lock()
+                .unwrap()
+                .entry(p.instance.name.clone())
+                .or_default()
+                .push((pr.cost, km));
+        }
+    });
+    let plan = shift::build(&scenario, &problem, &sols);
+    let rep = validate(&scenario, &problem.network, &plan);
+    assert!(rep.ok(), "{:?}", rep.errors);
+    let reports = reports.into_inner().unwrap();
+    assert_eq!(reports.len(), problem.problems.len());
+    let mut service = 0.0;
+    let mut empty = 0.0;
+    for (name, r) in &reports {
+        assert!(
+            r.windows(2).all(|w| w[1].0 < w[0].0),
+            "{name}: reports are not improvements: {r:?}"
+        );
+        let last = r.last().expect("a report").1;
+        service += last.0;
+        empty += last.1;
+    }
+    let close = |a: f64, b: f64| (a - b).abs() < 0.05;
+    assert!(
+        close(service, plan.kpis.service_km) && close(empty, plan.kpis.deadhead_km),
+        "reported {service:.2} km serviced, {empty:.2} km empty; the plan has {:.2} and {:.2}",
+        plan.kpis.service_km,
+        plan.kpis.deadhead_km
+    );
+    assert!(empty > 0.0 && service > 0.0);
+}

@@ -486,3 +486,65 @@ fn cli_replan_writes_changes_and_validates() {
     assert!(!third.exists());
     assert_eq!(std::fs::read(&plan_path).unwrap(), before);
 }
+
+/// A storm upgrade that only tightens deadlines: the classes keep their
+/// rules (the same streets), take the new deadlines, and meet them; a class
+/// the table does not have, a deadline outside the shift and a class given
+/// twice are refused with the line.
+#[test]
+fn storm_upgrade_tightens_deadlines_and_keeps_the_rules() {
+    // Planned with class 1 due within the hour; at 1 minute the forecast
+    // turns and class 1 is due at 0.17 h (10 min 12 s) instead.
+    let s = scenario(|t| t.replacen("deadline_hours = 0.17", "deadline_hours = 1.0", 1));
+    let plan = plan_of(&s);
+    let old1 = plan.classes.iter().find(|c| c.class == 1).unwrap().clone();
+    let tight_h = 0.17;
+    assert!(
+        old1.finished_s.unwrap() > tight_h * 3600.0,
+        "the loose plan already meets the tight deadline: {old1:?}"
+    );
+    let text = format!(
+        "[[event]]\nat = {}\nkind = \"storm_upgrade\"\ndeadlines = [{{ class = 1, deadline_hours = {tight_h} }}]\n",
+        at(60.0)
+    );
+    let ev = events_of(&s, &plan, &text).unwrap();
+    let (new, _) = replan_with(&s, &plan, &ev, replan::DEFAULT_STABILITY_S);
+    let c1 = new.classes.iter().find(|c| c.class == 1).unwrap();
+    assert_eq!(
+        c1.tasks, old1.tasks,
+        "the rules changed: {c1:?} vs {old1:?}"
+    );
+    assert!((c1.deadline_s - tight_h * 3600.0).abs() < 1e-6, "{c1:?}");
+    assert_eq!(c1.late_tasks, 0, "{c1:?}");
+    assert!(c1.finished_s.unwrap() <= tight_h * 3600.0 + 1e-6, "{c1:?}");
+    for c in new.classes.iter().filter(|c| c.class != 1) {
+        let old = plan.classes.iter().find(|o| o.class == c.class).unwrap();
+        assert_eq!(c.deadline_s, old.deadline_s, "class {} changed", c.class);
+    }
+    let err = |body: &str| {
+        let text = format!(
+            "\n[[event]]\nat = {}\nkind = \"storm_upgrade\"\n{body}\n",
+            at(60.0)
+        );
+        match events_of(&s, &plan, &text) {
+            Err(e) => e.to_string(),
+            Ok(ev) => match replan::prepare(&s, &plan, &ev, 0.0) {
+                Err(e) => e.to_string(),
+                Ok(_) => panic!("accepted: {body}"),
+            },
+        }
+    };
+    let e = err("deadlines = [{ class = 7, deadline_hours = 1 }]");
+    assert!(
+        e.contains("events.toml:2:") && e.contains("no class 7 (it has 1, 2)"),
+        "{e}"
+    );
+    let e = err("deadlines = [{ class = 1, deadline_hours = 0 }]");
+    assert!(
+        e.contains("`deadlines[0].deadline_hours` = 0 must be above 0"),
+        "{e}"
+    );
+    let e =
+        err("deadlines = [{ class = 1, deadline_hours = 1 }, { class = 1, deadline_hours = 2 }]");
+    assert!(e.contains("`deadlines[1]`: class 1 is given twice"), "{e}");
+}

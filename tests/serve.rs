@@ -123,6 +123,34 @@ fn plan_replan_validate_and_fetch_over_http() {
     );
     let latest = server.get_json(&format!("/api/plans/{plan}"));
     assert!(latest["replan"].is_object(), "the latest is version 2");
+    // The summary names each late class as the plan has it.
+    for (v, entry) in list.iter().enumerate() {
+        let plan_v = server.get_json(&format!("/api/plans/{plan}/versions/{}", v + 1));
+        let late: Vec<(u64, u64)> = plan_v["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["late_tasks"].as_u64().unwrap() > 0)
+            .map(|c| {
+                (
+                    c["class"].as_u64().unwrap(),
+                    c["late_tasks"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let listed: Vec<(u64, u64)> = entry["summary"]["late_classes"]
+            .as_array()
+            .expect("late_classes")
+            .iter()
+            .map(|c| {
+                (
+                    c["class"].as_u64().unwrap(),
+                    c["late_passes"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(listed, late, "version {}", v + 1);
+    }
     validate(&server, plan, 2, dir.path());
     // The stale version is refused now that version 2 exists.
     assert_eq!(server.post(&p, &events, true, &[("If-Match", "1")]).0, 409);
@@ -346,7 +374,26 @@ fn a_killed_server_keeps_its_versions_and_reports_the_interrupted_job() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    std::thread::sleep(Duration::from_millis(500));
+    // While it runs, the job tells the best routes' kilometres, not only hours.
+    let progress = loop {
+        let j = server.get_json(&format!("/api/jobs/{job}"));
+        if j["progress"]["best_service_km"].as_f64().is_some() {
+            break j["progress"].clone();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(40) && j["state"] == "running",
+            "no kilometres while running: {j}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(progress["stage"], "solving", "{progress}");
+    let service = progress["best_service_km"].as_f64().unwrap();
+    let empty = progress["best_deadhead_km"].as_f64().unwrap();
+    let town = v1["kpis"]["service_km"].as_f64().unwrap();
+    assert!(
+        service > 0.0 && service < town && empty >= 0.0,
+        "the re-plan's routes from the breakdown on: {progress}; the night: {town} km"
+    );
     server.kill(); // SIGKILL: no shutdown code runs
     let server = Server::start(&data);
     let j = server.get_json(&format!("/api/jobs/{job}"));

@@ -1,7 +1,8 @@
 //! The duty officer's page in headless Chromium, driven through the
 //! DevTools protocol as an officer would use it: the page loads without a
 //! console error and shows the plan; "Vehicle down" makes version 2 appear
-//! with its changes; a click on a street and "Road closed" make version 3.
+//! with its changes; a click on a street and "Road closed" make version 3;
+//! an earlier deadline typed as a clock time makes version 4.
 //! Chromium missing: fails in CI, skips elsewhere.
 
 mod common;
@@ -231,6 +232,48 @@ fn the_page_shows_the_plan_and_replans_on_a_click() {
     let events = versions["versions"][2]["events"].as_str().unwrap();
     assert!(events.contains("road_closed"), "{events}");
     assert_eq!(versions["versions"][2]["posted_by"], "page");
+
+    // Storm upgrade: class 2 to be done three minutes earlier, as a clock
+    // time; version 4 has the new deadline and the rules of before.
+    b.wait_for(
+        "!!document.getElementById('dl-2') && document.getElementById('dl-2').dataset.was !== undefined",
+        "the deadline fields are filled",
+    );
+    let was = b.eval(
+        "(()=>{const i=document.getElementById('dl-2');const [h,m]=i.value.split(':').map(Number);\
+         const t=(h*60+m+1440-3)%1440;i.value=String(Math.floor(t/60)).padStart(2,'0')+':'+String(t%60).padStart(2,'0');\
+         return i.dataset.was;})()",
+    );
+    b.eval("document.getElementById('ev-storm').click()");
+    b.wait_for(
+        "!!document.querySelector('#versions li[data-version=\"4\"]')",
+        "version 4 appears",
+    );
+    let v3 = server.get_json(&format!("/api/plans/{plan}/versions/3"));
+    let v4 = server.get_json(&format!("/api/plans/{plan}/versions/4"));
+    let class2 = |v: &Value| {
+        v["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["class"] == 2)
+            .cloned()
+            .unwrap()
+    };
+    let (old, new) = (class2(&v3), class2(&v4));
+    let shown_min = (old["deadline_s"].as_f64().unwrap() / 60.0).floor();
+    assert_eq!(
+        new["deadline_s"].as_f64().unwrap(),
+        (shown_min - 3.0) * 60.0,
+        "was {was}: {old} → {new}"
+    );
+    assert_eq!(new["tasks"], old["tasks"]);
+    let versions = server.get_json(&format!("/api/plans/{plan}/versions"));
+    let events = versions["versions"][3]["events"].as_str().unwrap();
+    assert!(
+        events.contains("storm_upgrade") && events.contains("deadlines"),
+        "{events}"
+    );
     assert!(b.errors.is_empty(), "console errors: {:?}", b.errors);
     assert_eq!(b.eval("document.body.dataset.status"), json!("ready"));
 }

@@ -5,10 +5,10 @@
 //! `plan.json`, schema [`SCHEMA`], documented in `docs/plan-schema.md`.
 
 use crate::city::turns::At;
-use crate::city::{CityProblem, VehicleProblem};
+use crate::city::{CityProblem, VehicleProblem, VehicleStart};
 use crate::network::{LinkId, Network};
 use crate::scenario::Scenario;
-use crate::solver::Solution;
+use crate::solver::{RefillStop, Service, Solution};
 use serde::{Deserialize, Serialize};
 
 pub const SCHEMA: &str = "arcplan-plan/1";
@@ -274,6 +274,178 @@ impl Builder<'_> {
     }
 }
 
+/// Every route of a solution walked into legs ([`walk_route`]), empty
+/// routes left out.
+fn walk_solution<'p>(
+    scenario: &Scenario,
+    city: &CityProblem,
+    p: &'p VehicleProblem,
+    sol: &Solution,
+    history: &std::collections::BTreeMap<String, History>,
+    finish: &mut Vec<(u8, f64, f64)>,
+    repaired: &mut usize,
+) -> Vec<(Option<&'p VehicleStart>, Vec<Leg>)> {
+    let mut out = Vec::new();
+    for (r, route) in sol.routes.iter().enumerate() {
+        if route.is_empty() {
+            continue;
+        }
+        let stops = sol.refills.get(r).map(|v| v.as_slice()).unwrap_or(&[]);
+        out.push(walk_route(
+            scenario, city, p, route, stops, history, finish, repaired,
+        ));
+    }
+    out
+}
+
+/// One route walked into legs: from the depot, or from a vehicle's starting
+/// state after what it has done (`history`), through its services and refill
+/// stops, home. Priority finishes go to `finish`; refills added where the
+/// route overloads are counted in `repaired`.
+#[allow(clippy::too_many_arguments)]
+fn walk_route<'p>(
+    scenario: &Scenario,
+    city: &CityProblem,
+    p: &'p VehicleProblem,
+    route: &[Service],
+    stops: &[RefillStop],
+    history: &std::collections::BTreeMap<String, History>,
+    finish: &mut Vec<(u8, f64, f64)>,
+    repaired: &mut usize,
+) -> (Option<&'p VehicleStart>, Vec<Leg>) {
+    let spec = p.spec(scenario);
+    let n_real = p.tasks.len();
+    let net = &city.network;
+    let deadline_of = |c: u8| city.classes.iter().find(|x| x.0 == c).map(|x| x.1);
+    let head = route
+        .first()
+        .filter(|s| s.task as usize >= n_real)
+        .map(|s| &p.heads[s.task as usize - n_real]);
+    let mut b = Builder {
+        net,
+        p,
+        legs: Vec::new(),
+        t: 0.0,
+        material: spec.capacity,
+        at: At::Node(p.depot_node),
+    };
+    if let Some(h) = head {
+        let done = history
+            .get(&h.id)
+            .map(|x| restamped(scenario, net, &x.legs))
+            .unwrap_or_default();
+        for l in done.iter().filter(|l| l.kind == LegKind::Service) {
+            if let Some(c) = l.priority {
+                if let Some(d) = deadline_of(c) {
+                    finish.push((c, d, l.end_s));
+                }
+            }
+        }
+        b.t = done.last().map_or(0.0, |l| l.end_s);
+        b.material = done.last().map_or(spec.capacity, |l| l.material_after);
+        b.at = last_position(net, &done).unwrap_or(At::Node(p.depot_node));
+        b.legs = done;
+        if b.at != h.at {
+            // Reported elsewhere (a GPS fix): drive there, its link included.
+            b.drive(h.at, LegKind::Deadhead);
+            if let At::Link(l) = h.at {
+                let time = p.deadhead_s[l as usize].unwrap_or(0.0);
+                let dist = net.segments[(l / 2) as usize].length_m;
+                b.push(LegKind::Deadhead, time, dist, vec![step(net, l)]);
+            }
+            b.at = h.at;
+        }
+        if h.time_s > b.t + 1e-9 {
+            b.push(LegKind::Wait, h.time_s - b.t, 0.0, Vec::new());
+        }
+    }
+    let mut next_stop = 0;
+    let refill = |b: &mut Builder, site: usize| {
+        let (ri, node) = p.refills[site];
+        let rs = scenario.refills[ri].get_ref();
+        b.drive(At::Node(node), LegKind::Deadhead);
+        b.at = At::Node(node);
+        let leg = b.push(LegKind::Refill, rs.minutes * 60.0, 0.0, Vec::new());
+        leg.material_after = spec.capacity;
+        leg.site = Some(rs.id.clone());
+        b.material = spec.capacity;
+    };
+    let refill_at = |b: &mut Builder, k: usize, next_stop: &mut usize| {
+        while *next_stop < stops.len() && stops[*next_stop].before == k {
+            refill(b, stops[*next_stop].site as usize);
+            *next_stop += 1;
+        }
+    };
+    for (k, s) in route.iter().enumerate() {
+        refill_at(&mut b, k, &mut next_stop);
+        let Some(task) = p.tasks.get(s.task as usize) else {
+            continue; // a route head: the vehicle's state, already set
+        };
+        let link = task.links[s.dir as usize & 1];
+        if task.material > b.material + 1e-9 * spec.capacity.max(1.0) && !p.refills.is_empty() {
+            // A solution that overloads (a solver stopped by a tight
+            // time limit before it could repair) still gives a lawful
+            // plan: refill at the nearest site first.
+            let site = (0..p.refills.len())
+                .min_by_key(|&k| {
+                    p.graph
+                        .path(b.at, At::Node(p.refills[k].1))
+                        .map_or(u64::MAX, |x| x.1)
+                })
+                .unwrap_or(0);
+            refill(&mut b, site);
+            *repaired += 1;
+        }
+        b.drive(At::Link(link), LegKind::Deadhead);
+        let seg = &net.segments[(link / 2) as usize];
+        let time = p.service_s[link as usize];
+        let before = b.material;
+        let leg = b.push(LegKind::Service, time, seg.length_m, vec![step(net, link)]);
+        leg.material_after = before - task.material;
+        leg.pass = Some(task.pass);
+        leg.priority = task.priority;
+        leg.deadline_s = task.deadline_s;
+        let end = leg.end_s;
+        b.material = before - task.material;
+        b.at = At::Link(link);
+        if let (Some(c), Some(d)) = (task.priority, task.deadline_s) {
+            finish.push((c, d, end));
+        }
+    }
+    refill_at(&mut b, route.len(), &mut next_stop);
+    b.drive(At::Node(p.depot_node), LegKind::Return);
+    (head, b.legs)
+}
+
+/// Service and deadhead kilometres (the way home included) of one vehicle
+/// problem's solution, walked exactly as [`build_replan`] walks it: the
+/// figures a running job reports before the plan is built.
+pub fn solution_km(
+    scenario: &Scenario,
+    city: &CityProblem,
+    p: &VehicleProblem,
+    sol: &Solution,
+    history: &std::collections::BTreeMap<String, History>,
+) -> (f64, f64) {
+    let (mut service, mut deadhead) = (0.0, 0.0);
+    let (mut finish, mut repaired) = (Vec::new(), 0);
+    let walked = walk_solution(scenario, city, p, sol, history, &mut finish, &mut repaired);
+    for (head, legs) in walked {
+        // What a vehicle did before the re-plan is not this solution's.
+        let done = head
+            .and_then(|h| history.get(&h.id))
+            .map_or(0, |h| h.legs.len());
+        for l in &legs[done.min(legs.len())..] {
+            match l.kind {
+                LegKind::Service => service += l.distance_m,
+                LegKind::Deadhead | LegKind::Return => deadhead += l.distance_m,
+                _ => {}
+            }
+        }
+    }
+    (service / 1000.0, deadhead / 1000.0)
+}
+
 /// What a re-plan keeps of a vehicle: the legs it has driven (and, for a
 /// vehicle down, when it broke down).
 #[derive(Clone, Debug, Default)]
@@ -311,112 +483,8 @@ pub fn build_replan(
     for (p, sol) in city.problems.iter().zip(solutions) {
         let spec = p.spec(scenario);
         let depot = scenario.depots[p.depot].get_ref().id.clone();
-        let n_real = p.tasks.len();
-        for (r, route) in sol.routes.iter().enumerate() {
-            if route.is_empty() {
-                continue;
-            }
-            let head = route
-                .first()
-                .filter(|s| s.task as usize >= n_real)
-                .map(|s| &p.heads[s.task as usize - n_real]);
-            let mut b = Builder {
-                net,
-                p,
-                legs: Vec::new(),
-                t: 0.0,
-                material: spec.capacity,
-                at: At::Node(p.depot_node),
-            };
-            if let Some(h) = head {
-                let done = history
-                    .get(&h.id)
-                    .map(|x| restamped(scenario, net, &x.legs))
-                    .unwrap_or_default();
-                for l in done.iter().filter(|l| l.kind == LegKind::Service) {
-                    if let Some(c) = l.priority {
-                        if let Some(d) = deadline_of(c) {
-                            finish.push((c, d, l.end_s));
-                        }
-                    }
-                }
-                b.t = done.last().map_or(0.0, |l| l.end_s);
-                b.material = done.last().map_or(spec.capacity, |l| l.material_after);
-                b.at = last_position(net, &done).unwrap_or(At::Node(p.depot_node));
-                b.legs = done;
-                if b.at != h.at {
-                    // Reported elsewhere (a GPS fix): drive there, its link included.
-                    b.drive(h.at, LegKind::Deadhead);
-                    if let At::Link(l) = h.at {
-                        let time = p.deadhead_s[l as usize].unwrap_or(0.0);
-                        let dist = net.segments[(l / 2) as usize].length_m;
-                        b.push(LegKind::Deadhead, time, dist, vec![step(net, l)]);
-                    }
-                    b.at = h.at;
-                }
-                if h.time_s > b.t + 1e-9 {
-                    b.push(LegKind::Wait, h.time_s - b.t, 0.0, Vec::new());
-                }
-            }
-            let stops = sol.refills.get(r).map(|v| v.as_slice()).unwrap_or(&[]);
-            let mut next_stop = 0;
-            let refill = |b: &mut Builder, site: usize| {
-                let (ri, node) = p.refills[site];
-                let rs = scenario.refills[ri].get_ref();
-                b.drive(At::Node(node), LegKind::Deadhead);
-                b.at = At::Node(node);
-                let leg = b.push(LegKind::Refill, rs.minutes * 60.0, 0.0, Vec::new());
-                leg.material_after = spec.capacity;
-                leg.site = Some(rs.id.clone());
-                b.material = spec.capacity;
-            };
-            let refill_at = |b: &mut Builder, k: usize, next_stop: &mut usize| {
-                while *next_stop < stops.len() && stops[*next_stop].before == k {
-                    refill(b, stops[*next_stop].site as usize);
-                    *next_stop += 1;
-                }
-            };
-            for (k, s) in route.iter().enumerate() {
-                refill_at(&mut b, k, &mut next_stop);
-                let Some(task) = p.tasks.get(s.task as usize) else {
-                    continue; // a route head: the vehicle's state, already set
-                };
-                let link = task.links[s.dir as usize & 1];
-                if task.material > b.material + 1e-9 * spec.capacity.max(1.0)
-                    && !p.refills.is_empty()
-                {
-                    // A solution that overloads (a solver stopped by a tight
-                    // time limit before it could repair) still gives a lawful
-                    // plan: refill at the nearest site first.
-                    let site = (0..p.refills.len())
-                        .min_by_key(|&k| {
-                            p.graph
-                                .path(b.at, At::Node(p.refills[k].1))
-                                .map_or(u64::MAX, |x| x.1)
-                        })
-                        .unwrap_or(0);
-                    refill(&mut b, site);
-                    repaired += 1;
-                }
-                b.drive(At::Link(link), LegKind::Deadhead);
-                let seg = &net.segments[(link / 2) as usize];
-                let time = p.service_s[link as usize];
-                let before = b.material;
-                let leg = b.push(LegKind::Service, time, seg.length_m, vec![step(net, link)]);
-                leg.material_after = before - task.material;
-                leg.pass = Some(task.pass);
-                leg.priority = task.priority;
-                leg.deadline_s = task.deadline_s;
-                let end = leg.end_s;
-                b.material = before - task.material;
-                b.at = At::Link(link);
-                if let (Some(c), Some(d)) = (task.priority, task.deadline_s) {
-                    finish.push((c, d, end));
-                }
-            }
-            refill_at(&mut b, route.len(), &mut next_stop);
-            b.drive(At::Node(p.depot_node), LegKind::Return);
-            let legs = b.legs;
+        let walked = walk_solution(scenario, city, p, sol, history, &mut finish, &mut repaired);
+        for (head, legs) in walked {
             let km = |k: LegKind| {
                 legs.iter()
                     .filter(|l| {

@@ -1,8 +1,10 @@
 //! `events.toml`: what happened since the plan was made. Each `[[event]]` has
 //! a time (`at`, with its UTC offset, inside the shift) and a `kind`:
 //!
-//! - `storm_upgrade`: `priorities` (a new priority table, as in the scenario)
-//!   and/or `add_service_classes` (e.g. `{ salting = ["residential"] }`);
+//! - `storm_upgrade`: `priorities` (a new priority table, as in the scenario),
+//!   `deadlines` (new deadlines for classes of the table in force, its rules
+//!   kept: `[{ class = 1, deadline_hours = 1.5 }]`), `add_service_classes`
+//!   (e.g. `{ salting = ["residential"] }`) and/or `spread_g_per_m2`;
 //! - `vehicle_down`: `vehicle` (its id in the plan) is out from `at`;
 //! - `vehicle_added`: one more vehicle of `type`, at its depot from `at`;
 //! - `road_closed` / `road_reopened`: `ways` (OSM way ids);
@@ -56,6 +58,19 @@ pub struct EventSpec {
     /// Storm upgrade: the new salting rate (g/m²) for every salting vehicle.
     #[serde(default)]
     pub spread_g_per_m2: Option<f64>,
+    /// Storm upgrade: new deadlines for classes of the priority table in
+    /// force (its rules unchanged).
+    #[serde(default)]
+    pub deadlines: Vec<ClassDeadline>,
+}
+
+/// A class's new deadline in a storm upgrade.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassDeadline {
+    pub class: u8,
+    /// From the shift's start, as the scenario's `deadline_hours`.
+    pub deadline_hours: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -148,7 +163,12 @@ pub fn parse(
         }
         use EventKind::*;
         let allowed: &[&str] = match spec.kind {
-            StormUpgrade => &["priorities", "add_service_classes", "spread_g_per_m2"],
+            StormUpgrade => &[
+                "priorities",
+                "deadlines",
+                "add_service_classes",
+                "spread_g_per_m2",
+            ],
             VehicleDown => &["vehicle"],
             VehicleAdded => &["type"],
             RoadClosed | RoadReopened => &["ways"],
@@ -161,6 +181,7 @@ pub fn parse(
             ("priorities", spec.priorities.is_some()),
             ("add_service_classes", !spec.add_service_classes.is_empty()),
             ("spread_g_per_m2", spec.spread_g_per_m2.is_some()),
+            ("deadlines", !spec.deadlines.is_empty()),
             ("services_done", spec.services_done.is_some()),
             ("position", spec.position.is_some()),
             ("material_left", spec.material_left.is_some()),
@@ -216,13 +237,31 @@ pub fn parse(
             }
             StormUpgrade => {
                 if spec.priorities.is_none()
+                    && spec.deadlines.is_empty()
                     && spec.add_service_classes.is_empty()
                     && spec.spread_g_per_m2.is_none()
                 {
                     return Err(fail(
-                        "a storm upgrade needs `priorities`, `add_service_classes` or `spread_g_per_m2`"
+                        "a storm upgrade needs `priorities`, `deadlines`, `add_service_classes` \
+                         or `spread_g_per_m2`"
                             .into(),
                     ));
+                }
+                let shift_h = scenario.shift.max_hours;
+                for (k, d) in spec.deadlines.iter().enumerate() {
+                    if !(d.deadline_hours > 0.0 && d.deadline_hours <= shift_h) {
+                        return Err(fail(format!(
+                            "`deadlines[{k}].deadline_hours` = {} must be above 0 and at most \
+                             the shift's {shift_h} h",
+                            d.deadline_hours
+                        )));
+                    }
+                    if spec.deadlines[..k].iter().any(|e| e.class == d.class) {
+                        return Err(fail(format!(
+                            "`deadlines[{k}]`: class {} is given twice",
+                            d.class
+                        )));
+                    }
                 }
                 if spec
                     .spread_g_per_m2

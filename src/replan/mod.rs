@@ -351,6 +351,35 @@ fn apply_to_scenario(scen: &mut Scenario, events: &Events) -> Result<()> {
                         .map(|p| toml::Spanned::new(span.clone(), p.clone()))
                         .collect();
                 }
+                for d in &e.spec.deadlines {
+                    let mut found = false;
+                    for p in scen.priorities.iter_mut() {
+                        if p.get_ref().class == d.class {
+                            p.get_mut().deadline_hours = d.deadline_hours;
+                            found = true;
+                        }
+                    }
+                    if !found {
+                        let mut classes: Vec<u8> =
+                            scen.priorities.iter().map(|p| p.get_ref().class).collect();
+                        classes.sort_unstable();
+                        classes.dedup();
+                        let known: Vec<String> = classes.iter().map(|c| c.to_string()).collect();
+                        return Err(events.error(
+                            e.line,
+                            format!(
+                                "`deadlines`: the priority table in force has no class {} \
+                                 (it has {})",
+                                d.class,
+                                if known.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ),
+                        ));
+                    }
+                }
                 for (service, classes) in &e.spec.add_service_classes {
                     let policy = scen.services.get_mut(service).ok_or_else(|| {
                         events.error(

@@ -65,11 +65,38 @@ pub fn parse_scenario(text: &str, maps: &Path) -> Result<Scenario> {
 }
 
 /// What a running job reports: the time against its limit and the best
-/// objective so far (hours of driving, summed over the instances).
+/// plan so far, in hours of driving (the objective, summed over the
+/// instances) and in kilometres (service and empty, the way home included).
+///
+/// The kilometres are the best routes walked as the plan will walk them
+/// ([`shift::solution_km`]), in the solver's thread. On a large city that
+/// walk costs tens of milliseconds, so an instance's kilometres are brought
+/// up to date at most once a second, and less often when the walk is slow
+/// (it may take at most 2 % of the time since the last one): they can lag
+/// the hours by that much. A re-plan's kilometres are those of the routes
+/// from each vehicle's position on; what was driven before is not counted.
 pub struct Tracker {
     started: Instant,
     limit_s: f64,
-    best: Mutex<BTreeMap<String, (i64, u64)>>,
+    best: Mutex<BTreeMap<String, Best>>,
+}
+
+/// One instance's best so far.
+struct Best {
+    cost: i64,
+    iterations: u64,
+    /// Service and empty kilometres of the best routes when they were last
+    /// walked.
+    km: Option<(f64, f64)>,
+    walked: Option<Instant>,
+    walk_s: f64,
+}
+
+/// What the kilometres of a job's routes are measured against.
+pub struct Walk<'a> {
+    pub scenario: &'a Scenario,
+    pub city: &'a crate::city::CityProblem,
+    pub history: &'a BTreeMap<String, shift::History>,
 }
 
 impl Tracker {
@@ -82,10 +109,39 @@ impl Tracker {
     }
 
     /// Hears an instance start or improve; returns the job's progress.
-    pub fn hear(&self, p: &VehicleProblem, pr: Option<&Progress>) -> serde_json::Value {
+    pub fn hear(
+        &self,
+        walk: &Walk,
+        p: &VehicleProblem,
+        pr: Option<&Progress>,
+    ) -> serde_json::Value {
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pr) = pr {
-            best.insert(p.instance.name.clone(), (pr.cost, pr.iterations));
+            let b = best.entry(p.instance.name.clone()).or_insert(Best {
+                cost: pr.cost,
+                iterations: pr.iterations,
+                km: None,
+                walked: None,
+                walk_s: 0.0,
+            });
+            b.cost = pr.cost;
+            b.iterations = pr.iterations;
+            let due = b.walked.is_none_or(|w| {
+                let since = w.elapsed().as_secs_f64();
+                since >= 1.0 && since >= 50.0 * b.walk_s
+            });
+            if due {
+                let t = Instant::now();
+                b.km = Some(shift::solution_km(
+                    walk.scenario,
+                    walk.city,
+                    p,
+                    pr.best,
+                    walk.history,
+                ));
+                b.walk_s = t.elapsed().as_secs_f64();
+                b.walked = Some(Instant::now());
+            }
         }
         self.progress(&best, "solving")
     }
@@ -95,18 +151,23 @@ impl Tracker {
         self.progress(&best, stage)
     }
 
-    fn progress(&self, best: &BTreeMap<String, (i64, u64)>, stage: &str) -> serde_json::Value {
+    fn progress(&self, best: &BTreeMap<String, Best>, stage: &str) -> serde_json::Value {
         let hours: f64 = best
             .values()
-            .map(|&(c, _)| c as f64 * crate::city::TIME_UNIT_S / 3600.0)
+            .map(|b| b.cost as f64 * crate::city::TIME_UNIT_S / 3600.0)
             .sum();
+        let km = best.values().filter_map(|b| b.km);
+        let (service, empty) = km.fold((0.0, 0.0), |a, k| (a.0 + k.0, a.1 + k.1));
+        let some = |x: f64| if best.is_empty() { None } else { Some(x) };
         serde_json::json!({
             "stage": stage,
             "elapsed_s": self.started.elapsed().as_secs_f64(),
             "time_limit_s": self.limit_s,
             "instances_started": best.len(),
-            "best_hours_of_driving": if best.is_empty() { None } else { Some(hours) },
-            "generations": best.values().map(|x| x.1).sum::<u64>(),
+            "best_hours_of_driving": some(hours),
+            "best_service_km": some(service),
+            "best_deadhead_km": some(empty),
+            "generations": best.values().map(|b| b.iterations).sum::<u64>(),
         })
     }
 }
@@ -124,6 +185,17 @@ fn summary(plan: &Plan, ch: Option<&changes::Changes>) -> serde_json::Value {
         "refills": k.refills,
         "shift_end_s": k.shift_end_s,
         "late": plan.is_late(),
+        "late_classes": plan
+            .classes
+            .iter()
+            .filter(|c| c.late_tasks > 0)
+            .map(|c| serde_json::json!({
+                "class": c.class,
+                "late_passes": c.late_tasks,
+                "finished_s": c.finished_s,
+                "deadline_s": c.deadline_s,
+            }))
+            .collect::<Vec<_>>(),
         "violations": plan.violations.len(),
         "warnings": plan.warnings.len(),
     });
@@ -144,9 +216,15 @@ pub fn plan(
     let scenario = parse_scenario(scenario_text, maps)?;
     on_progress(tracker.stage("reading the map"));
     let problem = crate::city::build(&scenario)?;
+    let none = BTreeMap::new();
+    let walk = Walk {
+        scenario: &scenario,
+        city: &problem,
+        history: &none,
+    };
     let (solutions, _) =
         crate::plan::solve::solve_city_rebalanced(&problem, params, &[], |p, pr| {
-            on_progress(tracker.hear(p, pr))
+            on_progress(tracker.hear(&walk, p, pr))
         });
     on_progress(tracker.stage("checking the plan"));
     let plan = shift::build(&scenario, &problem, &solutions);
@@ -192,9 +270,14 @@ pub fn replan(
     let events = check_events(&scenario, &old, events_all)?;
     on_progress(tracker.stage("reading the map"));
     let r = replan::prepare(&scenario, &old, &events, replan::DEFAULT_STABILITY_S)?;
+    let walk = Walk {
+        scenario: &r.scenario,
+        city: &r.city,
+        history: &r.history,
+    };
     let solutions = if r.changed {
         crate::plan::solve::solve_city_rebalanced(&r.city, params, &r.warm_starts, |p, pr| {
-            on_progress(tracker.hear(p, pr))
+            on_progress(tracker.hear(&walk, p, pr))
         })
         .0
     } else {

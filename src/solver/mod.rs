@@ -154,10 +154,12 @@ pub struct Solution {
 
 /// Reported whenever the incumbent improves.
 #[derive(Clone, Debug)]
-pub struct Progress {
+pub struct Progress<'a> {
     pub cost: i64,
     pub elapsed: Duration,
     pub iterations: u64,
+    /// The new incumbent.
+    pub best: &'a Solution,
 }
 
 /// What a run returns.
@@ -255,6 +257,7 @@ pub fn solve_with<S: Segment>(
                     cost: cand.cost,
                     elapsed: islands[r].best_time,
                     iterations,
+                    best: &solution_of(inst, data.refill_pairs, cand),
                 });
             }
         }
@@ -269,6 +272,7 @@ pub fn solve_with<S: Segment>(
                     cost: ind.cost,
                     elapsed: t,
                     iterations,
+                    best: &solution_of(inst, data.refill_pairs, &ind),
                 });
                 for isl in islands.iter_mut() {
                     isl.inject(&ind, start);
@@ -306,15 +310,29 @@ pub fn solve_with<S: Segment>(
         }
     };
     let feasible = b.feasible();
+    Outcome {
+        best: solution_of(inst, data.refill_pairs, &b),
+        time_to_best: t,
+        elapsed: start.elapsed(),
+        iterations,
+        evaluations: islands.iter().map(|i| i.evaluations()).sum(),
+        start_up: islands.iter().map(|i| i.start_up).max().unwrap_or_default(),
+        feasible,
+    }
+}
+
+/// An individual as the solution the caller sees: refill elements become
+/// refill stops, arcs are reported in their listed direction.
+fn solution_of(inst: &Instance, refill_pairs: usize, ind: &individual::Individual) -> Solution {
     let n = inst.num_tasks() as u32;
-    let mut routes = Vec::with_capacity(b.routes.len());
-    let mut refills = Vec::with_capacity(b.routes.len());
-    for r in &b.routes {
+    let mut routes = Vec::with_capacity(ind.routes.len());
+    let mut refills = Vec::with_capacity(ind.routes.len());
+    for r in &ind.routes {
         let mut services = Vec::with_capacity(r.len());
         let mut stops = Vec::new();
         for &(e, dir) in r {
             if e >= n {
-                let pair = (e - n) as usize % data.refill_pairs.max(1);
+                let pair = (e - n) as usize % refill_pairs.max(1);
                 let site = (2 * pair + dir as usize).min(inst.refills.len().saturating_sub(1));
                 stops.push(RefillStop {
                     before: services.len(),
@@ -332,17 +350,9 @@ pub fn solve_with<S: Segment>(
         routes.push(services);
         refills.push(stops);
     }
-    Outcome {
-        best: Solution {
-            routes,
-            refills,
-            cost: b.cost,
-        },
-        time_to_best: t,
-        elapsed: start.elapsed(),
-        iterations,
-        evaluations: islands.iter().map(|i| i.evaluations()).sum(),
-        start_up: islands.iter().map(|i| i.start_up).max().unwrap_or_default(),
-        feasible,
+    Solution {
+        routes,
+        refills,
+        cost: ind.cost,
     }
 }
