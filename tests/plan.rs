@@ -460,7 +460,7 @@ fn the_kilometres_reported_during_a_run_are_the_plans() {
     let reports: Mutex<Reports> = Mutex::new(BTreeMap::new());
     let sols = arcplan::plan::solve::solve_city(&problem, &params, &[], |p, pr| {
         if let Some(pr) = pr {
-            let km = shift::solution_km(&scenario, &problem, p, pr.best, &none);
+            let km = shift::solution_km(&scenario, &problem, p, &pr.best(), &none);
             reports
                 .lock()
                 .unwrap()

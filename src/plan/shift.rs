@@ -316,7 +316,6 @@ fn walk_route<'p>(
     let spec = p.spec(scenario);
     let n_real = p.tasks.len();
     let net = &city.network;
-    let deadline_of = |c: u8| city.classes.iter().find(|x| x.0 == c).map(|x| x.1);
     let head = route
         .first()
         .filter(|s| s.task as usize >= n_real)
@@ -334,13 +333,7 @@ fn walk_route<'p>(
             .get(&h.id)
             .map(|x| restamped(scenario, net, &x.legs))
             .unwrap_or_default();
-        for l in done.iter().filter(|l| l.kind == LegKind::Service) {
-            if let Some(c) = l.priority {
-                if let Some(d) = deadline_of(c) {
-                    finish.push((c, d, l.end_s));
-                }
-            }
-        }
+        done_finishes(city, &done, finish);
         b.t = done.last().map_or(0.0, |l| l.end_s);
         b.material = done.last().map_or(spec.capacity, |l| l.material_after);
         b.at = last_position(net, &done).unwrap_or(At::Node(p.depot_node));
@@ -446,6 +439,17 @@ pub fn solution_km(
     (service / 1000.0, deadhead / 1000.0)
 }
 
+/// The priority finishes `(class, deadline, end)` of work done before a
+/// re-plan (restamped legs), against the classes in force.
+fn done_finishes(city: &CityProblem, legs: &[Leg], finish: &mut Vec<(u8, f64, f64)>) {
+    for l in legs.iter().filter(|l| l.kind == LegKind::Service) {
+        let Some(c) = l.priority else { continue };
+        if let Some(&(_, d)) = city.classes.iter().find(|x| x.0 == c) {
+            finish.push((c, d, l.end_s));
+        }
+    }
+}
+
 /// What a re-plan keeps of a vehicle: the legs it has driven (and, for a
 /// vehicle down, when it broke down).
 #[derive(Clone, Debug, Default)]
@@ -479,7 +483,6 @@ pub fn build_replan(
     let mut violations = Vec::new();
     let mut finish: Vec<(u8, f64, f64)> = Vec::new(); // (class, deadline, end)
     let mut repaired = 0usize; // refills the solver's solution lacked
-    let deadline_of = |c: u8| city.classes.iter().find(|x| x.0 == c).map(|x| x.1);
     for (p, sol) in city.problems.iter().zip(solutions) {
         let spec = p.spec(scenario);
         let depot = scenario.depots[p.depot].get_ref().id.clone();
@@ -578,13 +581,7 @@ pub fn build_replan(
         let Some(down) = h.down_s else { continue };
         let Some(base) = &h.vehicle else { continue };
         let legs = restamped(scenario, net, &h.legs);
-        for l in legs.iter().filter(|l| l.kind == LegKind::Service) {
-            if let Some(c) = l.priority {
-                if let Some(d) = deadline_of(c) {
-                    finish.push((c, d, l.end_s));
-                }
-            }
-        }
+        done_finishes(city, &legs, &mut finish);
         let km = |k: LegKind| {
             legs.iter()
                 .filter(|l| l.kind == k)

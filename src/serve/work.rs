@@ -82,6 +82,7 @@ pub struct Tracker {
 }
 
 /// One instance's best so far.
+#[derive(Default)]
 struct Best {
     cost: i64,
     iterations: u64,
@@ -117,13 +118,7 @@ impl Tracker {
     ) -> serde_json::Value {
         let mut best = self.best.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pr) = pr {
-            let b = best.entry(p.instance.name.clone()).or_insert(Best {
-                cost: pr.cost,
-                iterations: pr.iterations,
-                km: None,
-                walked: None,
-                walk_s: 0.0,
-            });
+            let b = best.entry(p.instance.name.clone()).or_default();
             b.cost = pr.cost;
             b.iterations = pr.iterations;
             let due = b.walked.is_none_or(|w| {
@@ -136,7 +131,7 @@ impl Tracker {
                     walk.scenario,
                     walk.city,
                     p,
-                    pr.best,
+                    &pr.best(),
                     walk.history,
                 ));
                 b.walk_s = t.elapsed().as_secs_f64();

@@ -158,8 +158,17 @@ pub struct Progress<'a> {
     pub cost: i64,
     pub elapsed: Duration,
     pub iterations: u64,
-    /// The new incumbent.
-    pub best: &'a Solution,
+    inst: &'a Instance,
+    refill_pairs: usize,
+    incumbent: &'a individual::Individual,
+}
+
+impl Progress<'_> {
+    /// The new incumbent as a [`Solution`], converted only when asked (most
+    /// listeners want the cost alone).
+    pub fn best(&self) -> Solution {
+        solution_of(self.inst, self.refill_pairs, self.incumbent)
+    }
 }
 
 /// What a run returns.
@@ -257,7 +266,9 @@ pub fn solve_with<S: Segment>(
                     cost: cand.cost,
                     elapsed: islands[r].best_time,
                     iterations,
-                    best: &solution_of(inst, data.refill_pairs, cand),
+                    inst,
+                    refill_pairs: data.refill_pairs,
+                    incumbent: cand,
                 });
             }
         }
@@ -272,7 +283,9 @@ pub fn solve_with<S: Segment>(
                     cost: ind.cost,
                     elapsed: t,
                     iterations,
-                    best: &solution_of(inst, data.refill_pairs, &ind),
+                    inst,
+                    refill_pairs: data.refill_pairs,
+                    incumbent: &ind,
                 });
                 for isl in islands.iter_mut() {
                     isl.inject(&ind, start);
