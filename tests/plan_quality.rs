@@ -294,3 +294,51 @@ fn the_edge_bound_holds_for_validated_town_plans() {
         }
     }
 }
+
+/// The fixture town with trucks of 150 kg (its streets take 1.14 t of
+/// salt): the far streets need several loads, so several trips must drive
+/// out to them and back. The capacity cuts of the edge bound
+/// (`src/plan/capacity_cuts.rs`) see it (11.0 km; 2.7 km with the yard
+/// passes alone), and no validated plan, over seeds and both U-turn rules,
+/// drives less deadhead than the bound.
+#[test]
+fn the_edge_bound_counts_the_trips_far_streets_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for rule in ["dead_ends_only", "allowed"] {
+        let path = variant(
+            dir.path(),
+            "town-frost.toml",
+            &[
+                ("capacity = 400", "capacity = 150"),
+                (
+                    "u_turns = \"dead_ends_only\"",
+                    &format!("u_turns = \"{rule}\""),
+                ),
+            ],
+            false,
+        );
+        for seed in 1..=2 {
+            let s = arcplan::scenario::load(Path::new(&path)).expect("scenario");
+            let problem = city::build(&s).expect("build");
+            let params = Params {
+                seed,
+                threads: 2,
+                time_limit: None,
+                max_iterations: Some(400),
+                ..Default::default()
+            };
+            let (p, _) = common::solve_and_validate(&s, &problem, &params);
+            let bound = p.kpis.deadhead_km_lower_bound;
+            assert!(
+                bound > 3.0 * p.kpis.deadhead_km_node_bound.max(2.0),
+                "{rule}: bound {bound:.2} km, node bound {:.2} km",
+                p.kpis.deadhead_km_node_bound
+            );
+            assert!(
+                p.kpis.deadhead_km >= bound - 1e-6,
+                "{rule}, seed {seed}: deadhead {:.3} km below the bound {bound:.3} km",
+                p.kpis.deadhead_km
+            );
+        }
+    }
+}

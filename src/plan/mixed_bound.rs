@@ -13,11 +13,14 @@
 //! the fractional flow would otherwise dodge (half a pass each way down a
 //! dead end): work beyond a bridge and no depot of the service there means
 //! some vehicle drives in and, as every route ends at its depot, out again.
+//! Capacity cuts ([`super::capacity_cuts`]) make parts far from the yards
+//! that hold several loads be entered and left by as many trips.
 //!
 //! Relaxed: fractional flows (a half pass each way round a block), which
-//! yard a walk leaves from, capacity and shift beyond the yard passes, and
-//! deadlines. Every plan's walks are such a flow, so its deadhead is at least
-//! the optimum less the required passes. Only a proven optimum is a bound:
+//! yard a walk leaves from, capacity beyond the yard passes and the
+//! capacity cuts, shift beyond the yard passes, and deadlines. Every plan's
+//! walks are such a flow, so its deadhead is at least the optimum less the
+//! required passes. Only a proven optimum is a bound:
 //! an LP stopped by its time budget gives none.
 
 use super::bounds::{service_links, yard_passes};
@@ -188,6 +191,29 @@ pub fn mixed_turn_aware_km(
                 .collect();
             if !e.is_empty() {
                 lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
+            }
+        }
+    }
+    // Rounded capacity: far parts holding several loads need several trips.
+    let per_load = problems
+        .iter()
+        .map(|p| {
+            let spec = p.spec(scenario);
+            spec.least_material_per_m() / spec.capacity
+        })
+        .fold(f64::INFINITY, f64::min);
+    if per_load.is_finite() && per_load > 0.0 {
+        let loads: Vec<(u32, f64)> = tasks
+            .iter()
+            .map(|t| (t.links[0], t.length_m * per_load))
+            .collect();
+        for cut in super::capacity_cuts::capacity_cuts(net, &drivable, &loads, &yard) {
+            for side in [&cut.into, &cut.out_of] {
+                let e: Vec<_> = side
+                    .iter()
+                    .filter_map(|&l| x[l].map(|v| (v, 1.0)))
+                    .collect();
+                lp.add_constraint(e.as_slice(), ComparisonOp::Ge, cut.need);
             }
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod bounds;
 pub mod bridges;
+pub mod capacity_cuts;
 pub mod carp_solution;
 pub mod carp_validator;
 pub mod clock;

@@ -281,6 +281,15 @@ impl VehicleSpec {
         }
     }
 
+    /// The least [`Self::material_per_m_at`] over the shift (a bound that
+    /// must hold whenever the pass is driven).
+    pub fn least_material_per_m(&self) -> f64 {
+        self.spread_before
+            .iter()
+            .map(|&(until, _)| self.material_per_m_at(until - 1.0))
+            .fold(self.material_per_m(), f64::min)
+    }
+
     /// Deadhead speed (km/h) on a street: a factor on its speed limit, or the
     /// vehicle's own speed capped by the limit (50 km/h when neither is given).
     pub fn deadhead_speed_kmh(&self, maxspeed_kmh: Option<f32>, class: RoadClass) -> f64 {

@@ -1,0 +1,153 @@
+//! Capacity cuts for the turn-aware bound: where a part of the district far
+//! from every yard holds more material than one load, several trips must
+//! drive into it and out of it.
+//!
+//! Take a set `C` of nodes with no yard (no depot, no refill site of the
+//! service) and the passes with both ends in `C`. Every trip starts full or
+//! refilled at a yard and ends at one, so a trip that spreads inside `C`
+//! drives into `C` and out of it at least once; and a trip spreads at most
+//! one load. So at least `⌈material in C / load⌉` traversals enter `C` and as
+//! many leave it, in any plan, whatever its order: a rounded capacity
+//! inequality on the link flow. The sets tried are the connected parts of
+//! "farther than `r` from the nearest yard" for a ladder of distances `r`:
+//! nested, so the cuts are few, and they follow the valleys and suburbs where
+//! the empty kilometres of a capacitated plan go.
+//!
+//! The load of a pass is its share of the vehicle's capacity at the lowest
+//! spread rate per capacity of the service's types, so the cut holds
+//! whichever type drives it.
+
+use crate::network::Network;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// Distances of the ladder: at most this many levels.
+const LEVELS: usize = 48;
+
+/// A cut: the links into the set, the links out of it, and the traversals
+/// each way must make at least.
+pub struct Cut {
+    pub into: Vec<usize>,
+    pub out_of: Vec<usize>,
+    pub need: f64,
+}
+
+/// The capacity cuts of passes `(link, loads)` (a pass's material over the
+/// capacity) on the drivable links, with `yard` marking the depots and
+/// refill sites. Only cuts that force two trips or more are returned (one is
+/// already forced by the islands and bridges of the flow's other cuts).
+pub fn capacity_cuts(
+    net: &Network,
+    drivable: &[bool],
+    passes: &[(u32, f64)],
+    yard: &[bool],
+) -> Vec<Cut> {
+    let n = net.nodes.len();
+    let dist = from_yards(net, drivable, yard);
+    // The ladder: quantiles of the distances of the passes' ends.
+    let mut ends: Vec<f64> = passes
+        .iter()
+        .flat_map(|&(l, _)| {
+            let (u, v) = net.link_ends(l);
+            [dist[u as usize], dist[v as usize]]
+        })
+        .filter(|d| d.is_finite())
+        .collect();
+    if ends.is_empty() {
+        return Vec::new();
+    }
+    ends.sort_by(f64::total_cmp);
+    let mut levels: Vec<f64> = (0..LEVELS).map(|k| ends[k * ends.len() / LEVELS]).collect();
+    levels.dedup();
+    let mut cuts: BTreeMap<(u32, usize), Cut> = BTreeMap::new();
+    for r in levels {
+        let inside = |v: u32| dist[v as usize] > r && dist[v as usize].is_finite();
+        let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n);
+        for l in (0..drivable.len()).filter(|&l| drivable[l]) {
+            let (u, v) = net.link_ends(l as u32);
+            if inside(u) && inside(v) {
+                uf.union(u, v);
+            }
+        }
+        let mut load: BTreeMap<u32, f64> = BTreeMap::new();
+        for &(l, loads) in passes {
+            let (u, v) = net.link_ends(l);
+            if inside(u) && inside(v) {
+                *load.entry(uf.find(u)).or_default() += loads;
+            }
+        }
+        let need: BTreeMap<u32, f64> = load
+            .into_iter()
+            .map(|(root, loads)| (root, (loads - 1e-9).ceil()))
+            .filter(|&(_, k)| k >= 2.0)
+            .collect();
+        if need.is_empty() {
+            continue;
+        }
+        let mut sets: BTreeMap<u32, Cut> = BTreeMap::new();
+        let mut size: BTreeMap<u32, (u32, usize)> = BTreeMap::new();
+        for v in (0..n as u32).filter(|&v| inside(v)) {
+            let root = uf.find(v);
+            if need.contains_key(&root) {
+                let e = size.entry(root).or_insert((v, 0));
+                e.1 += 1;
+            }
+        }
+        for l in (0..drivable.len()).filter(|&l| drivable[l]) {
+            let (u, v) = net.link_ends(l as u32);
+            let (iu, iv) = (inside(u), inside(v));
+            if iu == iv {
+                continue;
+            }
+            let root = uf.find(if iu { u } else { v });
+            let Some(&k) = need.get(&root) else { continue };
+            let cut = sets.entry(root).or_insert(Cut {
+                into: Vec::new(),
+                out_of: Vec::new(),
+                need: k,
+            });
+            if iv {
+                cut.into.push(l);
+            } else {
+                cut.out_of.push(l);
+            }
+        }
+        for (root, cut) in sets {
+            // The same part reached at another level: one cut.
+            cuts.entry(size[&root]).or_insert(cut);
+        }
+    }
+    cuts.into_values().collect()
+}
+
+/// Metres from the nearest yard to each node over the drivable links, either
+/// way (infinite where unreached): only the order matters.
+fn from_yards(net: &Network, drivable: &[bool], yard: &[bool]) -> Vec<f64> {
+    let n = net.nodes.len();
+    let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    for l in (0..drivable.len()).filter(|&l| drivable[l]) {
+        let (u, v) = net.link_ends(l as u32);
+        let m = net.segments[l / 2].length_m;
+        adj[u as usize].push((v, m));
+        adj[v as usize].push((u, m));
+    }
+    let mut dist = vec![f64::INFINITY; n];
+    let mut heap = BinaryHeap::new();
+    for v in (0..n).filter(|&v| yard[v]) {
+        dist[v] = 0.0;
+        heap.push(Reverse((0u64, v as u32)));
+    }
+    while let Some(Reverse((key, v))) = heap.pop() {
+        let d = dist[v as usize];
+        if key > (d * 1000.0) as u64 {
+            continue;
+        }
+        for &(w, m) in &adj[v as usize] {
+            if d + m < dist[w as usize] {
+                dist[w as usize] = d + m;
+                heap.push(Reverse((((d + m) * 1000.0) as u64, w)));
+            }
+        }
+    }
+    dist
+}
