@@ -18,8 +18,7 @@
 //! whichever type drives it.
 
 use crate::network::Network;
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
 
 /// Distances of the ladder: at most this many levels.
 const LEVELS: usize = 48;
@@ -123,31 +122,31 @@ pub fn capacity_cuts(
 /// Metres from the nearest yard to each node over the drivable links, either
 /// way (infinite where unreached): only the order matters.
 fn from_yards(net: &Network, drivable: &[bool], yard: &[bool]) -> Vec<f64> {
+    use petgraph::graph::{NodeIndex, UnGraph};
     let n = net.nodes.len();
-    let mut adj: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    // Node n joins the yards at no cost: one search from all of them.
+    let mut g = UnGraph::<(), f64>::with_capacity(n + 1, drivable.len() / 2 + n);
+    for _ in 0..=n {
+        g.add_node(());
+    }
     for l in (0..drivable.len()).filter(|&l| drivable[l]) {
         let (u, v) = net.link_ends(l as u32);
-        let m = net.segments[l / 2].length_m;
-        adj[u as usize].push((v, m));
-        adj[v as usize].push((u, m));
+        g.add_edge(
+            NodeIndex::new(u as usize),
+            NodeIndex::new(v as usize),
+            net.segments[l / 2].length_m,
+        );
     }
-    let mut dist = vec![f64::INFINITY; n];
-    let mut heap = BinaryHeap::new();
     for v in (0..n).filter(|&v| yard[v]) {
-        dist[v] = 0.0;
-        heap.push(Reverse((0u64, v as u32)));
+        g.add_edge(NodeIndex::new(n), NodeIndex::new(v), 0.0);
     }
-    while let Some(Reverse((key, v))) = heap.pop() {
-        let d = dist[v as usize];
-        if key > (d * 1000.0) as u64 {
-            continue;
-        }
-        for &(w, m) in &adj[v as usize] {
-            if d + m < dist[w as usize] {
-                dist[w as usize] = d + m;
-                heap.push(Reverse((((d + m) * 1000.0) as u64, w)));
-            }
-        }
-    }
-    dist
+    let reached = petgraph::algo::dijkstra(&g, NodeIndex::new(n), None, |e| *e.weight());
+    (0..n)
+        .map(|v| {
+            reached
+                .get(&NodeIndex::new(v))
+                .copied()
+                .unwrap_or(f64::INFINITY)
+        })
+        .collect()
 }

@@ -184,15 +184,8 @@ pub fn mixed_turn_aware_km(
         lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
     }
     for (into_c, out_of_c) in bridge_cuts(net, &drivable, &tasks, &depot) {
-        for side in [into_c, out_of_c] {
-            let e: Vec<_> = side
-                .iter()
-                .filter_map(|&l| x[l].map(|v| (v, 1.0)))
-                .collect();
-            if !e.is_empty() {
-                lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
-            }
-        }
+        at_least(&mut lp, &x, &into_c, 1.0);
+        at_least(&mut lp, &x, &out_of_c, 1.0);
     }
     // Rounded capacity: far parts holding several loads need several trips.
     let per_load = problems
@@ -208,13 +201,8 @@ pub fn mixed_turn_aware_km(
             .map(|t| (t.links[0], t.length_m * per_load))
             .collect();
         for cut in super::capacity_cuts::capacity_cuts(net, &drivable, &loads, &yard) {
-            for side in [&cut.into, &cut.out_of] {
-                let e: Vec<_> = side
-                    .iter()
-                    .filter_map(|&l| x[l].map(|v| (v, 1.0)))
-                    .collect();
-                lp.add_constraint(e.as_slice(), ComparisonOp::Ge, cut.need);
-            }
+            at_least(&mut lp, &x, &cut.into, cut.need);
+            at_least(&mut lp, &x, &cut.out_of, cut.need);
         }
     }
     let solution = lp.solve().ok()?.into_solution().ok()?;
@@ -224,6 +212,18 @@ pub fn mixed_turn_aware_km(
     let total = solution.objective();
     // Less the LP's tolerance.
     Some((total - service_km - 1e-6 * total.max(1.0)).max(0.0))
+}
+
+/// At least `need` traversals of `links`, of those a vehicle may drive (a
+/// cut with none is left out: no plan crosses it, and the plan says why).
+fn at_least(lp: &mut Problem, x: &[Option<Variable>], links: &[usize], need: f64) {
+    let e: Vec<_> = links
+        .iter()
+        .filter_map(|&l| x[l].map(|v| (v, 1.0)))
+        .collect();
+    if !e.is_empty() {
+        lp.add_constraint(e.as_slice(), ComparisonOp::Ge, need);
+    }
 }
 
 /// Links into and out of the far side `C` of each bridge of the drivable

@@ -261,9 +261,7 @@ impl VehicleSpec {
     /// Material one metre of a pass uses, in the vehicle's unit (kg, L, m³).
     pub fn material_per_m(&self) -> f64 {
         match self.service {
-            ServiceKind::Salting => {
-                self.spread_g_per_m2.unwrap_or(0.0) * self.spread_width_m.unwrap_or(0.0) / 1000.0
-            }
+            ServiceKind::Salting => self.salt_per_m(self.spread_g_per_m2.unwrap_or(0.0)),
             ServiceKind::Sprinkling => self.water_l_per_m.unwrap_or(0.0),
             ServiceKind::Sweeping => self.hopper_m3_per_km.unwrap_or(0.0) / 1000.0,
             ServiceKind::Plowing => 0.0,
@@ -274,9 +272,7 @@ impl VehicleSpec {
     /// shift (a storm upgrade may have changed the spread rate since).
     pub fn material_per_m_at(&self, t_s: f64) -> f64 {
         match self.spread_before.iter().find(|(until, _)| t_s < *until) {
-            Some(&(_, g)) if self.service == ServiceKind::Salting => {
-                g * self.spread_width_m.unwrap_or(0.0) / 1000.0
-            }
+            Some(&(_, g)) if self.service == ServiceKind::Salting => self.salt_per_m(g),
             _ => self.material_per_m(),
         }
     }
@@ -284,10 +280,18 @@ impl VehicleSpec {
     /// The least [`Self::material_per_m_at`] over the shift (a bound that
     /// must hold whenever the pass is driven).
     pub fn least_material_per_m(&self) -> f64 {
-        self.spread_before
-            .iter()
-            .map(|&(until, _)| self.material_per_m_at(until - 1.0))
-            .fold(self.material_per_m(), f64::min)
+        let earlier = self.spread_before.iter().map(|&(_, g)| g);
+        match self.service {
+            ServiceKind::Salting => earlier
+                .map(|g| self.salt_per_m(g))
+                .fold(self.material_per_m(), f64::min),
+            _ => self.material_per_m(),
+        }
+    }
+
+    /// Kilograms of salt a metre of pass takes at `g` grams per m².
+    fn salt_per_m(&self, g: f64) -> f64 {
+        g * self.spread_width_m.unwrap_or(0.0) / 1000.0
     }
 
     /// Deadhead speed (km/h) on a street: a factor on its speed limit, or the
