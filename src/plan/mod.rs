@@ -9,6 +9,7 @@ pub mod carp_validator;
 pub mod clock;
 pub mod min_cost_flow;
 pub mod mixed_bound;
+pub mod odd_cuts;
 pub mod salt_bound;
 pub mod salt_check;
 pub mod shift;
