@@ -342,3 +342,53 @@ fn the_edge_bound_counts_the_trips_far_streets_force() {
         }
     }
 }
+
+/// Odd-set cuts (parity of node sets, beyond single nodes) raise the edge
+/// bound of the fixture town, with U-turns at dead ends only (its own rule)
+/// and allowed everywhere, and it stays below the deadhead of every plan.
+#[test]
+fn odd_set_cuts_raise_the_edge_bound() {
+    use arcplan::plan::mixed_bound::{with_odd_rounds, ODD_CUT_ROUNDS};
+    let dir = tempfile::tempdir().expect("tempdir");
+    for rule in ["dead_ends_only", "allowed"] {
+        let path = variant(
+            dir.path(),
+            "town-frost.toml",
+            &[(
+                "u_turns = \"dead_ends_only\"",
+                &format!("u_turns = \"{rule}\""),
+            )],
+            false,
+        );
+        let s = arcplan::scenario::load(Path::new(&path)).expect("scenario");
+        let problem = city::build(&s).expect("build");
+        let ps: Vec<_> = problem.problems.iter().collect();
+        let budget = std::time::Duration::from_secs(60);
+        let single = with_odd_rounds(&problem.network, &s, &ps, budget, 0).expect("LP");
+        let sets = with_odd_rounds(&problem.network, &s, &ps, budget, ODD_CUT_ROUNDS).expect("LP");
+        eprintln!("{rule}: {single:.3} km with single nodes, {sets:.3} km with sets");
+        assert!(
+            sets > single + 0.2,
+            "{rule}: {sets:.3} km with odd sets, {single:.3} km without"
+        );
+        let params = Params {
+            seed: 1,
+            threads: 2,
+            time_limit: None,
+            max_iterations: Some(400),
+            ..Default::default()
+        };
+        let (p, _) = common::solve_and_validate(&s, &problem, &params);
+        assert!(
+            (p.kpis.deadhead_km_lower_bound - sets).abs() < 1e-6
+                || p.kpis.deadhead_km_lower_bound > sets,
+            "{rule}: the plan prints {:.3} km, the LP gives {sets:.3} km",
+            p.kpis.deadhead_km_lower_bound
+        );
+        assert!(
+            p.kpis.deadhead_km >= sets - 1e-6,
+            "{rule}: deadhead {:.3} km below the bound {sets:.3} km",
+            p.kpis.deadhead_km
+        );
+    }
+}
