@@ -130,12 +130,7 @@ const UNIT: u64 = 1_000_000;
 /// (u, v, slack) between nodes, summed over each pair (so a street's
 /// traversals and its required items may come as separate entries, the
 /// latter negative), `ends[v]` the walks' starts and ends at `v`.
-pub fn violated(
-    n: usize,
-    streets: &[(u32, u32, f64)],
-    ends: &[f64],
-    odd: &[bool],
-) -> Vec<Vec<u32>> {
+fn violated(n: usize, streets: &[(u32, u32, f64)], ends: &[f64], odd: &[bool]) -> Vec<Vec<u32>> {
     let extra = n; // the node joined to every node by its ends
     let odd_extra = odd.iter().filter(|&&o| o).count() % 2 == 1;
     let is_odd = |v: usize| if v == extra { odd_extra } else { odd[v] };
