@@ -22,7 +22,7 @@ use petgraph::algo::dinics;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 use petgraph::Direction;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// A violated odd-set cut: the nodes of the set, the links across its
@@ -134,7 +134,7 @@ fn violated(n: usize, streets: &[(u32, u32, f64)], ends: &[f64], odd: &[bool]) -
     let extra = n; // the node joined to every node by its ends
     let odd_extra = odd.iter().filter(|&&o| o).count() % 2 == 1;
     let is_odd = |v: usize| if v == extra { odd_extra } else { odd[v] };
-    let mut weight: HashMap<(u32, u32), f64> = HashMap::new();
+    let mut weight: BTreeMap<(u32, u32), f64> = BTreeMap::new();
     for &(u, v, s) in streets {
         if u != v {
             *weight.entry((u.min(v), u.max(v))).or_default() += s;
@@ -149,9 +149,8 @@ fn violated(n: usize, streets: &[(u32, u32, f64)], ends: &[f64], odd: &[bool]) -
     for _ in 0..=n {
         g.add_node(());
     }
-    let mut pairs: Vec<_> = weight.into_iter().collect();
-    pairs.sort_unstable_by_key(|p| p.0); // deterministic edge order
-    for ((u, v), w) in pairs {
+    // In key order, each pair summed in the order given: the same cuts every run.
+    for ((u, v), w) in weight {
         let cap = (w.clamp(0.0, 1.0) * UNIT as f64).round() as u64;
         if cap > 0 {
             g.add_edge(NodeIndex::new(u as usize), NodeIndex::new(v as usize), cap);
