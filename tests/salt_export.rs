@@ -32,7 +32,8 @@ fn city_work(scenario: &str) -> (f64, f64, HashSet<String>) {
     (km, material, osm)
 }
 
-fn export_and_solve(scenario: &str, secs: &str) {
+/// `max_gap`: how far above the printed lower bound the solution may be.
+fn export_and_solve(scenario: &str, secs: &str, max_gap: f64) {
     let dir = tempfile::tempdir().unwrap();
     let inst = dir.path().join("instance.json");
     let (code, out, err) = arcplan(&[
@@ -110,6 +111,18 @@ fn export_and_solve(scenario: &str, secs: &str) {
         driven_km >= city_km - 1e-6,
         "{scenario}: {driven_km} km driven"
     );
+    // The bound holds, and tells how good the solution is.
+    let salt = arcplan::instance::salt_spreading::read(&inst).unwrap();
+    let rule = arcplan::instance::salt_spreading::model::EndRule::Depot;
+    let bound = arcplan::plan::salt_bound::bound_km(&salt, rule).unwrap();
+    assert!(
+        bound <= driven_km + 1e-9,
+        "{scenario}: bound {bound} km above {driven_km} km"
+    );
+    assert!(
+        driven_km <= (1.0 + max_gap) * bound,
+        "{scenario}: {driven_km:.3} km driven, more than {max_gap} above the bound {bound:.3} km"
+    );
     // The CLI's figure is the checker's.
     assert!(
         out.contains(&format!("{driven_km:.1} km driven")),
@@ -117,12 +130,15 @@ fn export_and_solve(scenario: &str, secs: &str) {
     );
 }
 
+/// The town's trucks carry 400 kg for 1.14 t: the capacity cuts of far
+/// parts and the parity cuts bring the bound within 7 % (the plain flow LP
+/// was 27 % below the 18.8 km found, parity alone 8.7 %).
 #[test]
 fn the_town_exported_solves_and_checks() {
-    export_and_solve("town-frost.toml", "2s");
+    export_and_solve("town-frost.toml", "2s", 0.07);
 }
 
 #[test]
 fn helsinki_sweeping_exported_solves_and_checks() {
-    export_and_solve("helsinki-sweeping.toml", "5s");
+    export_and_solve("helsinki-sweeping.toml", "5s", 0.10);
 }

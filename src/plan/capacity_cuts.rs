@@ -13,11 +13,13 @@
 //! nested, so the cuts are few, and they follow the valleys and suburbs where
 //! the empty kilometres of a capacitated plan go.
 //!
+//! The graph is given as plain links, so the salt-spreading bound uses the
+//! same cuts on its instances (homes there count as yards).
+//!
 //! The load of a pass is its share of the vehicle's capacity at the lowest
 //! spread rate per capacity of the service's types, so the cut holds
 //! whichever type drives it.
 
-use crate::network::Network;
 use std::collections::BTreeMap;
 
 /// Distances of the ladder: at most this many levels.
@@ -32,22 +34,25 @@ pub struct Cut {
 }
 
 /// The capacity cuts of passes `(link, loads)` (a pass's material over the
-/// capacity) on the drivable links, with `yard` marking the depots and
-/// refill sites. Only cuts that force two trips or more are returned (one is
-/// already forced by the islands and bridges of the flow's other cuts).
+/// capacity) on a graph of `yard.len()` nodes whose links are `(from, to,
+/// metres)`, the drivable ones marked, with `yard` marking where trips start
+/// full and end (depots, refill sites; homes where vehicles leave full).
+/// Only cuts that force two trips or more are returned (one is already
+/// forced by the islands and bridges of the flow's other cuts).
 pub fn capacity_cuts(
-    net: &Network,
+    links: &[(u32, u32, f64)],
     drivable: &[bool],
     passes: &[(u32, f64)],
     yard: &[bool],
 ) -> Vec<Cut> {
-    let n = net.nodes.len();
-    let dist = from_yards(net, drivable, yard);
+    let n = yard.len();
+    let ends_of = |l: u32| (links[l as usize].0, links[l as usize].1);
+    let dist = from_yards(links, drivable, yard);
     // The ladder: quantiles of the distances of the passes' ends.
     let mut ends: Vec<f64> = passes
         .iter()
         .flat_map(|&(l, _)| {
-            let (u, v) = net.link_ends(l);
+            let (u, v) = ends_of(l);
             [dist[u as usize], dist[v as usize]]
         })
         .filter(|d| d.is_finite())
@@ -63,14 +68,14 @@ pub fn capacity_cuts(
         let inside = |v: u32| dist[v as usize] > r && dist[v as usize].is_finite();
         let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n);
         for l in (0..drivable.len()).filter(|&l| drivable[l]) {
-            let (u, v) = net.link_ends(l as u32);
+            let (u, v) = ends_of(l as u32);
             if inside(u) && inside(v) {
                 uf.union(u, v);
             }
         }
         let mut load: BTreeMap<u32, f64> = BTreeMap::new();
         for &(l, loads) in passes {
-            let (u, v) = net.link_ends(l);
+            let (u, v) = ends_of(l);
             if inside(u) && inside(v) {
                 *load.entry(uf.find(u)).or_default() += loads;
             }
@@ -93,7 +98,7 @@ pub fn capacity_cuts(
             }
         }
         for l in (0..drivable.len()).filter(|&l| drivable[l]) {
-            let (u, v) = net.link_ends(l as u32);
+            let (u, v) = ends_of(l as u32);
             let (iu, iv) = (inside(u), inside(v));
             if iu == iv {
                 continue;
@@ -121,21 +126,16 @@ pub fn capacity_cuts(
 
 /// Metres from the nearest yard to each node over the drivable links, either
 /// way (infinite where unreached): only the order matters.
-fn from_yards(net: &Network, drivable: &[bool], yard: &[bool]) -> Vec<f64> {
+fn from_yards(links: &[(u32, u32, f64)], drivable: &[bool], yard: &[bool]) -> Vec<f64> {
     use petgraph::graph::{NodeIndex, UnGraph};
-    let n = net.nodes.len();
+    let n = yard.len();
     // Node n joins the yards at no cost: one search from all of them.
     let mut g = UnGraph::<(), f64>::with_capacity(n + 1, drivable.len() / 2 + n);
     for _ in 0..=n {
         g.add_node(());
     }
-    for l in (0..drivable.len()).filter(|&l| drivable[l]) {
-        let (u, v) = net.link_ends(l as u32);
-        g.add_edge(
-            NodeIndex::new(u as usize),
-            NodeIndex::new(v as usize),
-            net.segments[l / 2].length_m,
-        );
+    for (&(u, v, m), _) in links.iter().zip(drivable).filter(|(_, &d)| d) {
+        g.add_edge(NodeIndex::new(u as usize), NodeIndex::new(v as usize), m);
     }
     for v in (0..n).filter(|&v| yard[v]) {
         g.add_edge(NodeIndex::new(n), NodeIndex::new(v), 0.0);

@@ -218,7 +218,13 @@ pub fn with_odd_rounds(
             .iter()
             .map(|t| (t.links[0], t.length_m * per_load))
             .collect();
-        for cut in super::capacity_cuts::capacity_cuts(net, &drivable, &loads, &yard) {
+        let metres: Vec<_> = (0..links)
+            .map(|l| {
+                let (u, v) = net.link_ends(l as u32);
+                (u, v, net.segments[l / 2].length_m)
+            })
+            .collect();
+        for cut in super::capacity_cuts::capacity_cuts(&metres, &drivable, &loads, &yard) {
             at_least(&mut lp, &x, &cut.into, cut.need);
             at_least(&mut lp, &x, &cut.out_of, cut.need);
         }

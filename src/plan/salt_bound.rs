@@ -20,7 +20,11 @@
 //! starts or ends inside, so where the required items cross it an odd number
 //! of times, one more traversal does (or a walk ends inside); single nodes
 //! are in the model from the start, larger sets are added while the LP
-//! violates them ([`super::odd_cuts`]). Relaxed: fractional flows,
+//! violates them ([`super::odd_cuts`]). Rounded capacity cuts
+//! ([`super::capacity_cuts`], the homes counting as yards: vehicles leave
+//! them full) make a part far from every home and depot that holds several
+//! loads be entered by as many trips and, but for the routes that may end
+//! anywhere, left by as many. Relaxed: fractional flows,
 //! which vehicle drives what, the capacity of each trip, and where the
 //! refills fall. Any solution is such a flow, so its length is at least the
 //! optimum of the relaxation.
@@ -59,10 +63,13 @@ pub fn bound_km(salt: &SaltInstance, end: EndRule) -> Option<f64> {
     relaxation(salt, end, None).map(|r| r.km)
 }
 
-/// Rounds of "solve, add the violated odd-set cuts" at most (Kerteminde
-/// gains little after 30; each round of the Andorra export's 1,832 items
-/// costs about 0.25 s of re-solving).
-const ODD_CUT_ROUNDS: usize = 40;
+/// Rounds of "solve, add the violated odd-set cuts" at most: on instances
+/// of up to [`SMALL_ITEMS`] required items (Kerteminde, 266: 0.2 s, and it
+/// needs more than 40 rounds to converge with the capacity cuts in), and on
+/// larger ones, whose rounds cost more (the Andorra export's 1,832 items:
+/// about 0.25 s each).
+const ODD_CUT_ROUNDS: [usize; 2] = [80, 40];
+const SMALL_ITEMS: usize = 1000;
 
 /// Solves the relaxation (`None` if the LP solver fails); with `integer`,
 /// the flow is integral (branch and bound within that time), the bound is
@@ -76,8 +83,9 @@ pub fn relaxation(
 ) -> Option<Relaxation> {
     let (lp, x, ends_at) = model(salt, end, false);
     let solution = lp.solve().ok()?.into_solution().ok()?;
+    let rounds = ODD_CUT_ROUNDS[usize::from(salt.items.len() > SMALL_ITEMS)];
     let (solution, cuts) =
-        super::odd_cuts::tighten(solution, ODD_CUT_ROUNDS, None, |s: &microlp::Solution| {
+        super::odd_cuts::tighten(solution, rounds, None, |s: &microlp::Solution| {
             odd_set_cuts(salt, s, &x, &ends_at)
                 .into_iter()
                 .map(|c| (cut_expr(&c, &x, &ends_at), c.need, c))
@@ -240,6 +248,35 @@ fn model(
         if need_out {
             let e: Vec<_> = out_of_c.iter().map(|&l| (x[l], 1.0)).collect();
             lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
+        }
+    }
+    // Rounded capacity: a part with no home and no depot holding several
+    // loads is entered by as many trips, and left by as many, less the
+    // routes that may end anywhere with the variant.
+    let mut yard = vec![false; salt.labels.len()];
+    for v in &salt.vehicles {
+        yard[v.home as usize] = true;
+    }
+    for d in &salt.depots {
+        yard[d.node as usize] = true;
+    }
+    let metres: Vec<_> = links.iter().map(|l| (l.from, l.to, l.len)).collect();
+    let loads: Vec<_> = salt
+        .items
+        .iter()
+        .map(|i| (i.links[0], i.dem / largest))
+        .collect();
+    let drivable = vec![true; links.len()];
+    let open_ends = match end {
+        EndRule::Depot => 0.0,
+        EndRule::Anywhere => salt.vehicles.len() as f64,
+    };
+    for cut in super::capacity_cuts::capacity_cuts(&metres, &drivable, &loads, &yard) {
+        let e: Vec<_> = cut.into.iter().map(|&l| (x[l], 1.0)).collect();
+        lp.add_constraint(e.as_slice(), ComparisonOp::Ge, cut.need);
+        if cut.need > open_ends {
+            let e: Vec<_> = cut.out_of.iter().map(|&l| (x[l], 1.0)).collect();
+            lp.add_constraint(e.as_slice(), ComparisonOp::Ge, cut.need - open_ends);
         }
     }
     let time: Vec<_> = links
