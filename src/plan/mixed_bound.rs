@@ -162,29 +162,15 @@ pub fn with_odd_rounds(
     // Parity: every closed walk meets a node an even number of times (in
     // plus out), so where the passes meet a node an odd number of times,
     // some other traversal meets it too.
-    let mut meets = vec![0u32; net.nodes.len()];
-    for t in &tasks {
-        let (u, v) = net.link_ends(t.links[0]);
-        if u != v {
-            meets[u as usize] += 1;
-            meets[v as usize] += 1;
-        }
-    }
-    let mut incident: Vec<Vec<(Variable, f64)>> = vec![Vec::new(); net.nodes.len()];
-    for l in 0..links {
-        let (u, v) = net.link_ends(l as u32);
-        if let (Some(x), true) = (x[l], u != v) {
-            for n in [u, v] {
-                if meets[n as usize] % 2 == 1 {
-                    incident[n as usize].push((x, 1.0));
-                }
-            }
-        }
-    }
-    for (n, e) in incident.iter().enumerate() {
-        if meets[n] % 2 == 1 {
-            lp.add_constraint(e.as_slice(), ComparisonOp::Ge, meets[n] as f64 + 1.0);
-        }
+    let link_ends: Vec<_> = (0..links).map(|l| net.link_ends(l as u32)).collect();
+    let required: Vec<u32> = tasks.iter().map(|t| t.links[0]).collect();
+    for (_, incident, need) in super::odd_cuts::single_nodes(net.nodes.len(), &link_ends, &required)
+    {
+        let e: Vec<_> = incident
+            .iter()
+            .filter_map(|&l| x[l].map(|v| (v, 1.0)))
+            .collect();
+        lp.add_constraint(e.as_slice(), ComparisonOp::Ge, need);
     }
     // Connectivity: the passes form islands; a vehicle starts at a depot,
     // so one drives out of (and into) every island without a depot, which
@@ -218,11 +204,8 @@ pub fn with_odd_rounds(
             .iter()
             .map(|t| (t.links[0], t.length_m * per_load))
             .collect();
-        let metres: Vec<_> = (0..links)
-            .map(|l| {
-                let (u, v) = net.link_ends(l as u32);
-                (u, v, net.segments[l / 2].length_m)
-            })
+        let metres: Vec<_> = (link_ends.iter().enumerate())
+            .map(|(l, &(u, v))| (u, v, net.segments[l / 2].length_m))
             .collect();
         for cut in super::capacity_cuts::capacity_cuts(&metres, &drivable, &loads, &yard) {
             at_least(&mut lp, &x, &cut.into, cut.need);
@@ -235,8 +218,6 @@ pub fn with_odd_rounds(
     }
     // Parity beyond single nodes, while the LP violates it and time allows:
     // every route is a closed walk, so no walk ends inside a set.
-    let link_ends: Vec<_> = (0..links).map(|l| net.link_ends(l as u32)).collect();
-    let required: Vec<u32> = tasks.iter().map(|t| t.links[0]).collect();
     let no_ends = vec![0.0; net.nodes.len()];
     let (solution, _) = super::odd_cuts::tighten(solution, odd_rounds, Some(deadline), |s| {
         let values: Vec<f64> = x

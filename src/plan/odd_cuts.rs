@@ -34,6 +34,43 @@ pub struct OddSet {
     pub need: f64,
 }
 
+/// Parity at single nodes, the cuts a model starts with: each node the
+/// required passes meet an odd number of times (`m`, loops not counted),
+/// the links at it (in link order, loops left out) and the count they must
+/// reach, `m + 1` (less the walks' ends there, which the caller adds).
+/// `link_ends` and `required` as in [`separate`]; `n` nodes.
+pub fn single_nodes(
+    n: usize,
+    link_ends: &[(u32, u32)],
+    required: &[u32],
+) -> Vec<(usize, Vec<usize>, f64)> {
+    let mut meets = vec![0u32; n];
+    for &l in required {
+        let (u, v) = link_ends[l as usize];
+        if u != v {
+            meets[u as usize] += 1;
+            meets[v as usize] += 1;
+        }
+    }
+    let mut incident: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (l, &(u, v)) in link_ends.iter().enumerate() {
+        if u != v {
+            for w in [u, v] {
+                if meets[w as usize] % 2 == 1 {
+                    incident[w as usize].push(l);
+                }
+            }
+        }
+    }
+    incident
+        .into_iter()
+        .zip(meets)
+        .enumerate()
+        .filter(|(_, (_, m))| m % 2 == 1)
+        .map(|(v, (links, m))| (v, links, f64::from(m) + 1.0))
+        .collect()
+}
+
 /// The odd-set cuts a flow violates: `link_ends[l]` are the nodes of link
 /// `l`, `x[l]` its traversals, `required` the link of each required pass
 /// (one entry per pass), `ends[v]` the walks' starts and ends at node `v`

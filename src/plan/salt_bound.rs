@@ -84,9 +84,14 @@ pub fn relaxation(
     let (lp, x, ends_at) = model(salt, end, false);
     let solution = lp.solve().ok()?.into_solution().ok()?;
     let rounds = ODD_CUT_ROUNDS[usize::from(salt.items.len() > SMALL_ITEMS)];
+    let link_ends = link_ends(salt);
+    let required = required(salt);
     let (solution, cuts) =
         super::odd_cuts::tighten(solution, rounds, None, |s: &microlp::Solution| {
-            odd_set_cuts(salt, s, &x, &ends_at)
+            let value = |v: &Variable| s.var_value(*v);
+            let traversals: Vec<f64> = x.iter().map(value).collect();
+            let ends: Vec<f64> = ends_at.iter().map(|e| e.iter().map(value).sum()).collect();
+            super::odd_cuts::separate(&link_ends, &traversals, &required, &ends)
                 .into_iter()
                 .map(|c| (cut_expr(&c, &x, &ends_at), c.need, c))
                 .collect()
@@ -133,19 +138,15 @@ fn cut_expr(cut: &OddSet, x: &[Variable], ends_at: &[Vec<Variable>]) -> Vec<(Var
     across.chain(ends).map(|&v| (v, 1.0)).collect()
 }
 
-/// The odd-set cuts `solution` violates.
-fn odd_set_cuts(
-    salt: &SaltInstance,
-    solution: &microlp::Solution,
-    x: &[Variable],
-    ends_at: &[Vec<Variable>],
-) -> Vec<OddSet> {
-    let link_ends: Vec<_> = salt.links.iter().map(|l| (l.from, l.to)).collect();
-    let value = |v: &Variable| solution.var_value(*v);
-    let x: Vec<f64> = x.iter().map(value).collect();
-    let required: Vec<u32> = salt.items.iter().map(|i| i.links[0]).collect();
-    let ends: Vec<f64> = ends_at.iter().map(|e| e.iter().map(value).sum()).collect();
-    super::odd_cuts::separate(&link_ends, &x, &required, &ends)
+/// Each link's (from, to).
+fn link_ends(salt: &SaltInstance) -> Vec<(u32, u32)> {
+    salt.links.iter().map(|l| (l.from, l.to)).collect()
+}
+
+/// The link of each required item (its first; both of an edge's meet the
+/// same two nodes).
+fn required(salt: &SaltInstance) -> Vec<u32> {
+    salt.items.iter().map(|i| i.links[0]).collect()
 }
 
 /// The flow model: the LP (integer variables with `integer`), the links'
@@ -235,19 +236,23 @@ fn model(
         let e: Vec<_> = item.links.iter().map(|&l| (x[l as usize], 1.0)).collect();
         lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
     }
-    for (node, incident, need) in parity_cuts(salt) {
+    let parity =
+        super::odd_cuts::single_nodes(salt.labels.len(), &link_ends(salt), &required(salt));
+    for (node, incident, need) in parity {
         let ends = ends_at[node].iter().map(|&v| (v, 1.0));
         let e: Vec<_> = incident.iter().map(|&l| (x[l], 1.0)).chain(ends).collect();
         lp.add_constraint(e.as_slice(), ComparisonOp::Ge, need);
     }
+    let at_least = |lp: &mut Problem, links: &[usize], need: f64| {
+        let e: Vec<_> = links.iter().map(|&l| (x[l], 1.0)).collect();
+        lp.add_constraint(e.as_slice(), ComparisonOp::Ge, need);
+    };
     for (into_c, out_of_c, need_in, need_out) in bridge_cuts(salt, end) {
         if need_in {
-            let e: Vec<_> = into_c.iter().map(|&l| (x[l], 1.0)).collect();
-            lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
+            at_least(&mut lp, &into_c, 1.0);
         }
         if need_out {
-            let e: Vec<_> = out_of_c.iter().map(|&l| (x[l], 1.0)).collect();
-            lp.add_constraint(e.as_slice(), ComparisonOp::Ge, 1.0);
+            at_least(&mut lp, &out_of_c, 1.0);
         }
     }
     // Rounded capacity: a part with no home and no depot holding several
@@ -272,11 +277,9 @@ fn model(
         EndRule::Anywhere => salt.vehicles.len() as f64,
     };
     for cut in super::capacity_cuts::capacity_cuts(&metres, &drivable, &loads, &yard) {
-        let e: Vec<_> = cut.into.iter().map(|&l| (x[l], 1.0)).collect();
-        lp.add_constraint(e.as_slice(), ComparisonOp::Ge, cut.need);
+        at_least(&mut lp, &cut.into, cut.need);
         if cut.need > open_ends {
-            let e: Vec<_> = cut.out_of.iter().map(|&l| (x[l], 1.0)).collect();
-            lp.add_constraint(e.as_slice(), ComparisonOp::Ge, cut.need - open_ends);
+            at_least(&mut lp, &cut.out_of, cut.need - open_ends);
         }
     }
     let time: Vec<_> = links
@@ -293,48 +296,6 @@ fn model(
         );
     }
     (lp, x, ends_at)
-}
-
-/// Parity at single nodes: a walk meets every node an even number of times
-/// (traversals in plus out), but for the nodes where it starts or ends. So
-/// where the required items meet a node an odd number of times, the links
-/// at it are driven at least once more than that, or a route starts or ends
-/// there (the caller adds those terms). The fractional flow dodges this
-/// with half a pass each way along an edge. Returns each such node, the
-/// links at it, and the count to reach.
-fn parity_cuts(salt: &SaltInstance) -> Vec<(usize, Vec<usize>, f64)> {
-    let n = salt.labels.len();
-    let meets = meets(salt);
-    let mut incident: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (l, link) in salt.links.iter().enumerate() {
-        if link.from != link.to {
-            for v in [link.from, link.to] {
-                if meets[v as usize] % 2 == 1 {
-                    incident[v as usize].push(l);
-                }
-            }
-        }
-    }
-    incident
-        .into_iter()
-        .zip(meets)
-        .enumerate()
-        .filter(|(_, (_, m))| m % 2 == 1)
-        .map(|(v, (links, m))| (v, links, f64::from(m) + 1.0))
-        .collect()
-}
-
-/// How many required items meet each node (a loop meets none).
-fn meets(salt: &SaltInstance) -> Vec<u32> {
-    let mut meets = vec![0u32; salt.labels.len()];
-    for item in &salt.items {
-        let link = &salt.links[item.links[0] as usize];
-        if link.from != link.to {
-            meets[link.from as usize] += 1;
-            meets[link.to as usize] += 1;
-        }
-    }
-    meets
 }
 
 /// Links into and out of the far side `C` of each bridge whose side holds
